@@ -1,0 +1,156 @@
+"""The `estate-bot` command: run the bot, the demo, migrations, roster imports, config help."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, EstateConfig, example_config_text, load_estate_config
+from bot.settings import Settings, load_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "action"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.action(args) or 0)
+    except ConfigError as exc:
+        print(f"estate-bot: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="estate-bot", description="A Telegram service desk for residential estates."
+    )
+    commands = parser.add_subparsers(metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the bot (long polling unless --webhook is given)")
+    run.add_argument("--webhook", metavar="URL", help="public HTTPS URL Telegram posts updates to")
+    run.add_argument("--port", type=int, default=8080, help="port the webhook listens on")
+    run.add_argument("--host", default="0.0.0.0", help="address the webhook listens on")
+    run.set_defaults(action=_run)
+
+    demo = commands.add_parser("demo", help="a guided tour against the built-in sandbox Telegram")
+    demo.set_defaults(action=_demo)
+
+    db = commands.add_parser("db", help="database commands").add_subparsers(metavar="ACTION")
+    upgrade = db.add_parser("upgrade", help="apply schema migrations (Alembic)")
+    upgrade.set_defaults(action=_db_upgrade)
+
+    residents = commands.add_parser("residents", help="resident roster").add_subparsers(
+        metavar="ACTION"
+    )
+    importer = residents.add_parser("import", help="import or update residents from CSV/XLSX")
+    importer.add_argument("file", type=Path)
+    importer.set_defaults(action=_residents_import)
+
+    config = commands.add_parser("config", help="estate config").add_subparsers(metavar="ACTION")
+    example = config.add_parser("example", help="print a complete, commented estate config")
+    example.set_defaults(action=lambda _args: print(example_config_text(), end="") or 0)
+    check = config.add_parser("check", help="validate the estate config and say what is wrong")
+    check.set_defaults(action=_config_check)
+    return parser
+
+
+def _setup(require_config: bool = True) -> tuple[Settings, EstateConfig | None]:
+    settings = load_settings()
+    logging.basicConfig(
+        level=settings.log_level_number,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if settings.config is None:
+        if require_config:
+            raise SystemExit(
+                "ESTATE_CONFIG is not set: write one with `estate-bot config example > estate.toml`"
+            )
+        return settings, None
+    return settings, load_estate_config(settings.config)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.runtime import Runtime
+
+    settings, config = _setup()
+    assert config is not None
+
+    async def _main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        runtime = await Runtime.create(settings, config)
+        if args.webhook:
+            await runtime.run_webhook(args.webhook, args.host, args.port, stop)
+        else:
+            await runtime.run_polling(stop)
+
+    asyncio.run(_main())
+    return 0
+
+
+def _demo(_args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo())
+
+
+def _db_upgrade(_args: argparse.Namespace) -> int:
+    from storage.migrate import upgrade_blocking
+
+    settings, _ = _setup(require_config=False)
+    upgrade_blocking(settings.resolved_database_url)
+    print("database is up to date")
+    return 0
+
+
+def _residents_import(args: argparse.Namespace) -> int:
+    from handlers.roster_import import import_roster
+
+    from bot.roster_files import RosterFileError, format_report, read_roster
+    from bot.runtime import ESTATE_SLUG
+    from storage.database import Database
+    from storage.migrate import upgrade
+
+    settings, config = _setup()
+    assert config is not None
+    try:
+        roster = read_roster(args.file)
+    except RosterFileError as exc:
+        print(f"estate-bot: {exc}", file=sys.stderr)
+        return 2
+
+    async def _main() -> str:
+        db = Database(settings.resolved_database_url)
+        try:
+            await upgrade(db.engine)
+            estate_id = await db.ensure_estate(ESTATE_SLUG, config.estate.name)
+            async with db.uow(estate_id) as uow:
+                report = await import_roster(uow, roster.rows)
+                await uow.commit()
+            return format_report(args.file.name, report, roster.rejected)
+        finally:
+            await db.close()
+
+    print(asyncio.run(_main()))
+    return 0
+
+
+def _config_check(_args: argparse.Namespace) -> int:
+    settings, config = _setup()
+    assert config is not None
+    print(f"{settings.config}: valid ({config.estate.name}, {len(config.staff)} staff)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

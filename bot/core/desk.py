@@ -1,0 +1,247 @@
+"""The service desk's front door: one call per update, one transaction per call.
+
+`Desk.handle` marks the update handled in the same transaction as everything the update changed
+(conversation step, records, outgoing messages), so a crash before the commit means the update is
+handled again after restart, and a redelivered update is recognised and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.callbacks import BadCallback, unpack
+from bot.core.flows import FLOW_ACTION, FlowRunner
+from bot.core.incoming import Incoming
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, language_from_code
+from conversations.registration import REGISTRATION
+from conversations.steps import Input
+from handlers import registration
+from handlers.actor import Actor, TapAnswer
+from handlers.messages import REMOVE_KEYBOARD, button, message, text, verbatim
+from storage.database import Database
+from storage.models import TelegramUser
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+
+StaffAction = Callable[..., Awaitable[TapAnswer]]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """A button's server-side handler and the types of the arguments its data carries."""
+
+    handler: StaffAction
+    args: tuple[type, ...]
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    "reg.approve": ActionSpec(registration.approve, (int,)),
+    "reg.reject": ActionSpec(registration.reject, (int,)),
+}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the engine does right away, outside the outbox: answer a button tap."""
+
+    callback_id: str
+    answer: TapAnswer | None
+    language: str
+
+
+@dataclass(frozen=True)
+class DeskSettings:
+    estate_name: str
+    default_language: str
+
+
+class Desk:
+    """Routes one `Incoming` to commands, flows and staff actions."""
+
+    def __init__(self, db: Database, estate_id: int, settings: DeskSettings, runner: FlowRunner):
+        self.db = db
+        self.estate_id = estate_id
+        self.settings = settings
+        self.runner = runner
+        self.signatures: dict[str, Sequence[type]] = {
+            FLOW_ACTION: (int, str),
+            "lang": (str,),
+            **{name: spec.args for name, spec in ACTIONS.items()},
+        }
+
+    async def handle(self, incoming: Incoming) -> Reply | None:
+        """Handle an update exactly once; None when there is nothing to answer right away."""
+        async with self.db.uow(self.estate_id) as uow:
+            if not await uow.inbox.claim(incoming.update_id):
+                return None
+            reply = await self._dispatch(uow, incoming)
+            await uow.commit()
+        return reply
+
+    async def fail(self, incoming: Incoming, error: str) -> bool:
+        """Record a failed attempt; after the last one, tell the person something went wrong.
+
+        Returns True when the update was given up (it will not be tried again).
+        """
+        async with self.db.uow(self.estate_id) as uow:
+            gave_up = await uow.inbox.fail(incoming.update_id, error, max_attempts=MAX_ATTEMPTS)
+            if gave_up and incoming.chat_id is not None and incoming.is_private:
+                await uow.outbox.send(incoming.chat_id, message(text("error.internal")))
+            await uow.commit()
+        return gave_up
+
+    def language_for(self, user: TelegramUser | None) -> str:
+        if user is not None and user.language in LANGUAGES:
+            return user.language
+        code = language_from_code(user.language_code if user else None)
+        return code or self.settings.default_language
+
+    async def _dispatch(self, uow: UnitOfWork, incoming: Incoming) -> Reply | None:
+        if incoming.user_id is None or incoming.is_bot:
+            return None
+        user = await uow.people.seen(
+            incoming.user_id,
+            first_name=incoming.first_name,
+            last_name=incoming.last_name,
+            username=incoming.username,
+            language_code=incoming.language_code,
+        )
+        actor = Actor(
+            user_id=incoming.user_id,
+            chat_id=incoming.chat_id if incoming.chat_id is not None else incoming.user_id,
+            first_name=incoming.first_name,
+            last_name=incoming.last_name,
+            language=self.language_for(user),
+        )
+        if incoming.callback_id is not None:
+            answer = await self._tap(uow, actor, user, incoming)
+            language = self.language_for(user)
+            return Reply(incoming.callback_id, answer, language)
+        if incoming.chat_id is None:
+            return None
+        if incoming.is_private:
+            await self._private(uow, actor, incoming)
+        else:
+            await self._group(uow, actor, incoming)
+        return None
+
+    async def _tap(
+        self, uow: UnitOfWork, actor: Actor, user: TelegramUser, incoming: Incoming
+    ) -> TapAnswer | None:
+        try:
+            callback = unpack(incoming.callback_data, self.signatures)
+        except BadCallback as exc:
+            log.warning(
+                "refused callback data %r from %s: %s", incoming.callback_data, actor.user_id, exc
+            )
+            uow.events.record(
+                "callback.refused",
+                "user",
+                actor.user_id,
+                actor=actor.user_id,
+                data=(incoming.callback_data or "")[:64],
+                reason=str(exc),
+            )
+            return TapAnswer(text("error.button_invalid"), alert=True)
+        if callback.action == FLOW_ACTION:
+            revision, value = callback.args
+            conversation = await uow.conversations.get(actor.chat_id, actor.user_id)
+            if conversation is None or conversation.revision != revision:
+                return TapAnswer(text("flow.error.stale_button"), alert=True)
+            return await self.runner.receive(
+                uow, actor, conversation, Input("button", button=str(value))
+            )
+        if callback.action == "lang":
+            return await self._set_language(uow, actor, user, str(callback.args[0]))
+        spec = ACTIONS[callback.action]
+        return await spec.handler(uow, actor, *callback.args)
+
+    async def _private(self, uow: UnitOfWork, actor: Actor, incoming: Incoming) -> None:
+        command = incoming.command
+        conversation = await uow.conversations.get(actor.chat_id, actor.user_id)
+        if command == "start":
+            if conversation is not None and (flow := self.runner.flow_of(conversation)):
+                await uow.outbox.send(actor.chat_id, message(text("flow.resume")))
+                await self.runner.prompt(uow, actor, flow, conversation)
+            elif not await registration.welcome_back(uow, actor):
+                await uow.outbox.send(
+                    actor.chat_id,
+                    message(text("start.welcome", estate=verbatim(self.settings.estate_name))),
+                )
+                await self.runner.start(uow, actor, REGISTRATION)
+        elif command == "help":
+            await self._help(uow, actor, conversation)
+        elif command == "cancel":
+            if conversation is None:
+                await uow.outbox.send(
+                    actor.chat_id, message(text("cancel.nothing"), reply_keyboard=REMOVE_KEYBOARD)
+                )
+            else:
+                await self.runner.cancel(uow, actor, conversation)
+        elif command == "lang":
+            await self._language_menu(uow, actor)
+        elif command is not None:
+            await uow.outbox.send(actor.chat_id, message(text("error.unknown_command")))
+        elif conversation is not None:
+            await self.runner.receive(uow, actor, conversation, _input(incoming))
+        else:
+            await uow.outbox.send(actor.chat_id, message(text("idle.hint")))
+
+    async def _group(self, uow: UnitOfWork, actor: Actor, incoming: Incoming) -> None:
+        command = incoming.command
+        if command == "help":
+            await uow.outbox.send(actor.chat_id, message(text("help.group")), group=True)
+        elif command == "chatid":
+            await uow.outbox.send(
+                actor.chat_id, message(text("group.chat_id", chat_id=actor.chat_id)), group=True
+            )
+
+    async def _help(self, uow: UnitOfWork, actor: Actor, conversation: Any) -> None:
+        if conversation is not None and (flow := self.runner.flow_of(conversation)):
+            await uow.outbox.send(actor.chat_id, message(flow.help, text("help.in_flow")))
+            await self.runner.prompt(uow, actor, flow, conversation)
+            return
+        staff = await uow.people.staff_member(actor.user_id)
+        key = "help.staff" if staff is not None else "help.resident"
+        await uow.outbox.send(actor.chat_id, message(text(key)))
+
+    async def _language_menu(self, uow: UnitOfWork, actor: Actor) -> None:
+        buttons = [[button(verbatim(LANGUAGE_NAMES[code]), "lang", code) for code in LANGUAGES]]
+        await uow.outbox.send(actor.chat_id, message(text("lang.choose"), buttons=buttons))
+
+    async def _set_language(
+        self, uow: UnitOfWork, actor: Actor, user: TelegramUser, language: str
+    ) -> TapAnswer:
+        if language not in LANGUAGES:
+            return TapAnswer(text("error.button_invalid"), alert=True)
+        user.language = language
+        uow.events.record(
+            "user.language", "user", actor.user_id, actor=actor.user_id, language=language
+        )
+        await uow.outbox.send(actor.chat_id, message(text("lang.set")))
+        conversation = await uow.conversations.get(actor.chat_id, actor.user_id)
+        if conversation is not None and (flow := self.runner.flow_of(conversation)):
+            await self.runner.prompt(uow, actor, flow, conversation)
+        return TapAnswer(text("lang.set"))
+
+
+def _input(incoming: Incoming) -> Input:
+    if incoming.contact_phone:
+        return Input(
+            "contact",
+            contact_phone=incoming.contact_phone,
+            contact_user_id=incoming.contact_user_id,
+        )
+    if incoming.photo_file_id:
+        return Input(
+            "photo", photo_file_id=incoming.photo_file_id, media_group_id=incoming.media_group_id
+        )
+    if incoming.text is not None and not incoming.other_content:
+        return Input("text", text=incoming.text)
+    return Input("other")

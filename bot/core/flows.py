@@ -1,0 +1,217 @@
+"""Runs declared flows: prompts a step, judges the answer, moves on, and saves at every step.
+
+The conversation row is written in the same transaction as the prompt it causes, so a process
+killed mid-form resumes at the same step with every earlier answer intact. Buttons carry the
+conversation's revision: a tap on an older prompt is stale and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from conversations.steps import (
+    Accepted,
+    Confirm,
+    Flow,
+    Input,
+    Outcome,
+    Pending,
+    Refused,
+    Step,
+)
+from handlers.actor import Actor, TapAnswer
+from handlers.messages import REMOVE_KEYBOARD, MessageBody, TextBody, button, message, text
+from storage.models import Conversation
+from storage.uow import UnitOfWork
+
+FLOW_ACTION = "flow"
+_RETURN_TO = "_return_to"
+_PROMPT = "_prompt"
+
+
+class FlowRunner:
+    """Interprets `Flow` declarations over conversation rows."""
+
+    def __init__(self, flows: Iterable[Flow], today: Callable[[UnitOfWork], date]) -> None:
+        self.flows = {flow.name: flow for flow in flows}
+        self._today = today
+
+    def flow_of(self, conversation: Conversation) -> Flow | None:
+        flow = self.flows.get(conversation.flow)
+        if flow is None or not flow.has_step(conversation.step):
+            return None
+        return flow
+
+    async def start(self, uow: UnitOfWork, actor: Actor, flow: Flow, **answers: Any) -> None:
+        first = flow.first(answers)
+        assert first is not None
+        conversation = await uow.conversations.start(
+            actor.chat_id, actor.user_id, flow.name, first.name, answers
+        )
+        await self.prompt(uow, actor, flow, conversation)
+
+    async def prompt(self, uow: UnitOfWork, actor: Actor, flow: Flow, conv: Conversation) -> None:
+        """Ask the current step's question (again)."""
+        step = flow.step(conv.step)
+        lines: list[TextBody] = []
+        if isinstance(step, Confirm) and flow.summary is not None:
+            lines.extend(flow.summary(conv.answers))
+        lines.append(step.prompt)
+        body = message(*lines, **self._markup(uow, step, conv))
+        answers = dict(conv.answers)
+        answers[_PROMPT] = await uow.outbox.send(actor.chat_id, body)
+        conv.answers = answers
+
+    def _markup(self, uow: UnitOfWork, step: Step, conv: Conversation) -> dict[str, Any]:
+        options = step.options(conv.answers, self._today(uow))
+        if options:
+            return {
+                "buttons": _rows(
+                    [button(o.label, FLOW_ACTION, conv.revision, o.value) for o in options]
+                )
+            }
+        return {"reply_keyboard": step.keyboard() or REMOVE_KEYBOARD}
+
+    async def receive(
+        self, uow: UnitOfWork, actor: Actor, conv: Conversation, given: Input
+    ) -> TapAnswer | None:
+        """Apply one input to the conversation's current step."""
+        flow = self.flow_of(conv)
+        if flow is None:
+            await uow.conversations.end(conv)
+            await uow.outbox.send(actor.chat_id, message(text("flow.error.expired")))
+            return None
+        step = flow.step(conv.step)
+        answers = dict(conv.answers)
+        verdict = step.judge(given, answers, actor.user_id, self._today(uow))
+        if isinstance(verdict, Refused):
+            if given.kind == "button":
+                return TapAnswer(verdict.reason, alert=True)
+            await uow.outbox.send(
+                actor.chat_id, message(verdict.reason, **self._markup(uow, step, conv))
+            )
+            return None
+        if given.kind == "button":
+            await self._close_prompt(uow, conv, step, given.button or "")
+        if isinstance(verdict, Pending):
+            answers[step.name] = verdict.value
+            if given.media_group_id:
+                answers[f"_{step.name}_album"] = given.media_group_id
+            uow.conversations.move(conv, step.name, answers)
+            if verdict.note is not None:
+                body = message(verdict.note, **self._markup(uow, step, conv))
+                answers[_PROMPT] = await uow.outbox.send(actor.chat_id, body)
+                conv.answers = answers
+            return None
+        assert isinstance(verdict, Accepted)
+        if isinstance(step, Confirm):
+            return await self._confirm(uow, actor, flow, conv, step, answers, str(verdict.value))
+        answers[step.name] = verdict.value
+        if step.then is not None and await step.then(uow, actor, answers) is Outcome.FINISH:
+            uow.events.record(
+                "flow.finished",
+                "conversation",
+                conv.id,
+                actor=actor.user_id,
+                flow=flow.name,
+                at_step=step.name,
+            )
+            await uow.conversations.end(conv)
+            return None
+        target = answers.pop(_RETURN_TO, None)
+        following = flow.step(target) if target else flow.after(step.name, answers)
+        if following is None:
+            await self._submit(uow, actor, flow, conv, answers)
+            return None
+        uow.conversations.move(conv, following.name, answers)
+        await self.prompt(uow, actor, flow, conv)
+        return None
+
+    async def _confirm(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        flow: Flow,
+        conv: Conversation,
+        step: Confirm,
+        answers: dict[str, Any],
+        choice: str,
+    ) -> TapAnswer | None:
+        if choice == "submit":
+            await self._submit(uow, actor, flow, conv, answers)
+        elif choice == "cancel":
+            await self.cancel(uow, actor, conv)
+        elif choice == "edit":
+            uow.conversations.move(conv, step.name, answers)
+            body = message(
+                text("flow.confirm.which"),
+                buttons=_rows(
+                    [
+                        button(
+                            text(f"{flow.name}.field.{name}"),
+                            FLOW_ACTION,
+                            conv.revision,
+                            f"edit:{name}",
+                        )
+                        for name in step.editable
+                    ]
+                ),
+            )
+            answers[_PROMPT] = await uow.outbox.send(actor.chat_id, body)
+            conv.answers = answers
+        else:
+            field = choice.removeprefix("edit:")
+            if field not in step.editable:
+                return TapAnswer(text("flow.error.stale_button"), alert=True)
+            answers[_RETURN_TO] = step.name
+            uow.conversations.move(conv, field, answers)
+            await self.prompt(uow, actor, flow, conv)
+        return None
+
+    async def _submit(
+        self, uow: UnitOfWork, actor: Actor, flow: Flow, conv: Conversation, answers: dict[str, Any]
+    ) -> None:
+        await flow.submit(uow, actor, answers)
+        uow.events.record(
+            "flow.submitted", "conversation", conv.id, actor=actor.user_id, flow=flow.name
+        )
+        await uow.conversations.end(conv)
+
+    async def cancel(self, uow: UnitOfWork, actor: Actor, conv: Conversation) -> None:
+        flow = self.flows.get(conv.flow)
+        said = flow.cancelled if flow is not None else text("flow.cancelled")
+        uow.events.record(
+            "flow.cancelled",
+            "conversation",
+            conv.id,
+            actor=actor.user_id,
+            flow=conv.flow,
+            at_step=conv.step,
+        )
+        await uow.conversations.end(conv)
+        await uow.outbox.send(actor.chat_id, message(said, reply_keyboard=REMOVE_KEYBOARD))
+
+    async def _close_prompt(
+        self, uow: UnitOfWork, conv: Conversation, step: Step, chosen: str
+    ) -> None:
+        """Take the buttons off an answered prompt: it reads as answered and cannot be re-tapped."""
+        prompt_id = conv.answers.get(_PROMPT)
+        if not isinstance(prompt_id, int):
+            return
+        original = await uow.outbox.get(prompt_id)
+        if original is None:
+            return
+        label = next(
+            (o.label for o in step.options(conv.answers, self._today(uow)) if o.value == chosen),
+            None,
+        )
+        body: MessageBody = {"lines": list(original.body.get("lines", []))}
+        if label is not None:
+            body["lines"].append(text("flow.chosen", choice=label))
+        await uow.outbox.edit(prompt_id, body)
+
+
+def _rows(buttons: list[Any], per_row: int = 2) -> list[list[Any]]:
+    return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]

@@ -1,0 +1,107 @@
+"""Intake: updates are rows before Telegram is told we have them, then handled in order.
+
+Why not the frameworks' own polling: both acknowledge an update (move the offset) before it is
+handled, so a crash loses it. Here the offset sent to getUpdates only moves past updates already
+committed to `incoming_updates`; the webhook answers 200 only after the same commit. Handling reads
+the pending rows in update_id order and gives each to the engine once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.core.sender import SendError
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+class Intake:
+    """Records updates durably and feeds the pending ones to the engine."""
+
+    def __init__(
+        self,
+        db: Database,
+        estate_id: int,
+        feed: Callable[[dict[str, Any]], Awaitable[None]],
+    ) -> None:
+        self.db = db
+        self.estate_id = estate_id
+        self.feed = feed
+        self._wake = asyncio.Event()
+        self._retry_at: dict[int, float] = {}
+
+    async def record(self, updates: list[dict[str, Any]]) -> list[int]:
+        """Commit updates not seen before; returns the new ids (a redelivery adds none)."""
+        async with self.db.uow(self.estate_id) as uow:
+            new = await uow.inbox.record(updates)
+            await uow.commit()
+        if new:
+            self._wake.set()
+        return new
+
+    async def poll(self, transport: Any, stop: asyncio.Event, wait: int = 25) -> None:
+        """Long-poll getUpdates; the offset confirms only what is already recorded."""
+        async with self.db.uow(self.estate_id) as uow:
+            last = await uow.inbox.max_update_id()
+        offset = last + 1 if last is not None else None
+        delay = 1.0
+        while not stop.is_set():
+            params: dict[str, Any] = {"timeout": wait, "allowed_updates": ALLOWED_UPDATES}
+            if offset is not None:
+                params["offset"] = offset
+            try:
+                updates = await transport.call("getUpdates", params, read_timeout=wait + 10)
+            except (SendError, OSError, TimeoutError) as exc:
+                log.warning("getUpdates failed (%s); retrying in %.0fs", exc, delay)
+                await _sleep_or_stop(stop, delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            delay = 1.0
+            if updates:
+                await self.record(updates)
+                offset = max(int(u["update_id"]) for u in updates) + 1
+
+    async def process(self, stop: asyncio.Event) -> None:
+        """Hand pending updates to the engine in order until `stop` is set."""
+        while not stop.is_set():
+            handled = await self.process_pending()
+            if handled:
+                continue
+            self._wake.clear()
+            waiter = asyncio.ensure_future(self._wake.wait())
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({waiter, stopper}, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            stopper.cancel()
+
+    async def process_pending(self) -> int:
+        async with self.db.uow(self.estate_id) as uow:
+            rows = await uow.inbox.pending(limit=100)
+            payloads = [(row.update_id, row.payload) for row in rows]
+        loop = asyncio.get_running_loop()
+        handled = 0
+        for update_id, payload in payloads:
+            if self._retry_at.get(update_id, 0.0) > loop.time():
+                continue
+            try:
+                await self.feed(payload)
+            except Exception:
+                log.exception("update %s could not be handed to the engine", update_id)
+            self._retry_at[update_id] = loop.time() + 1.0
+            handled += 1
+        if len(self._retry_at) > 10_000:
+            self._retry_at.clear()
+        return handled
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass

@@ -1,0 +1,1 @@
+"""The python-telegram-bot engine: a real `Application` around the framework-neutral core."""

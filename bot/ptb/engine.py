@@ -1,0 +1,96 @@
+"""The python-telegram-bot engine: a real `Application`, one handler, one entry point.
+
+The Application brings the Bot (HTTP, timeouts, (de)serialisation) and its update processing; it
+does not own polling (its Updater acknowledges updates before they are handled) nor state
+(`persistence` flushes on an interval). Intake feeds it recorded updates; the single `TypeHandler`
+hands each to the core and answers button taps at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes, TypeHandler
+
+from bot.core.desk import Desk
+from bot.i18n import translate
+from bot.ptb.convert import to_incoming
+from bot.ptb.transport import PtbTransport
+from bot.render import Renderer
+from handlers.messages import text
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("start", "help", "cancel", "lang")
+
+
+class PtbEngine:
+    """Builds the Application against any Bot API server and connects it to the desk."""
+
+    def __init__(self, token: str, api_base: str, desk: Desk, renderer: Renderer) -> None:
+        self.desk = desk
+        self.renderer = renderer
+        self.application = (
+            Application.builder()
+            .token(token)
+            .base_url(f"{api_base}/bot")
+            .base_file_url(f"{api_base}/file/bot")
+            .updater(None)
+            .connection_pool_size(16)
+            .build()
+        )
+        self.application.add_handler(TypeHandler(Update, self._entry))
+        self.transport = PtbTransport(self.application.bot)
+
+    async def start(self) -> None:
+        await self.application.initialize()
+        await self._set_commands()
+
+    async def stop(self) -> None:
+        await self.application.shutdown()
+
+    async def feed(self, payload: dict[str, Any]) -> None:
+        """Give one recorded update to the Application."""
+        update = Update.de_json(payload, self.application.bot)
+        await self.application.process_update(update)
+
+    async def _entry(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        incoming = to_incoming(update)
+        try:
+            reply = await self.desk.handle(incoming)
+        except Exception as exc:
+            log.exception("update %s failed", update.update_id)
+            await self.desk.fail(incoming, repr(exc))
+            if update.callback_query is not None:
+                await self._answer(update.callback_query.id, "en", text("error.internal"), True)
+            return
+        if reply is not None:
+            if reply.answer is None:
+                await self._answer(reply.callback_id, reply.language, None, False)
+            else:
+                await self._answer(
+                    reply.callback_id, reply.language, reply.answer.text, reply.answer.alert
+                )
+
+    async def _answer(self, callback_id: str, language: str, body: Any, alert: bool) -> None:
+        try:
+            await self.application.bot.answer_callback_query(
+                callback_id,
+                text=self.renderer.plain(language, body) if body else None,
+                show_alert=alert,
+            )
+        except TelegramError as exc:
+            log.info("could not answer callback %s: %s", callback_id, exc)
+
+    async def _set_commands(self) -> None:
+        for language, code in (("en", None), ("zh_Hans", "zh")):
+            commands = [
+                BotCommand(name, translate(language, f"command.{name}")) for name in COMMANDS
+            ]
+            try:
+                await self.application.bot.set_my_commands(commands, language_code=code)
+            except TelegramError as exc:
+                log.warning("setMyCommands failed: %s", exc)

@@ -1,0 +1,47 @@
+"""Raw Bot API calls through python-telegram-bot's `Bot`, with its errors mapped to the sender's.
+
+The outbox stores Bot API payloads, not library objects, so the same rows can be delivered by any
+engine; PTB's `do_api_request` sends such payloads as they are.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBUserWarning
+
+from bot.core.sender import Blocked, Rejected, RetryLater, Unavailable
+
+# do_api_request nudges towards the typed method when one exists; raw payloads are the point here.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
+
+
+class PtbTransport:
+    """`Transport` over a PTB `Bot`."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def call(
+        self, method: str, params: dict[str, Any], read_timeout: float | None = None
+    ) -> Any:
+        kwargs: dict[str, Any] = {}
+        if read_timeout is not None:
+            kwargs["read_timeout"] = read_timeout
+        try:
+            return await self.bot.do_api_request(method, api_kwargs=params, **kwargs)
+        except RetryAfter as exc:
+            seconds = exc.retry_after
+            if isinstance(seconds, timedelta):
+                seconds = seconds.total_seconds()
+            raise RetryLater(float(seconds)) from exc
+        except Forbidden as exc:
+            raise Blocked(exc.message) from exc
+        except BadRequest as exc:
+            raise Rejected(exc.message) from exc
+        except (TimedOut, NetworkError) as exc:
+            raise Unavailable(str(exc)) from exc

@@ -1,0 +1,145 @@
+"""Assembles one bot process: database, core, engine, intake and sender, and runs them.
+
+`estate-bot run` and `estate-bot demo` both go through here, so the demo is the real bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.config import EstateConfig
+from bot.core.desk import Desk, DeskSettings
+from bot.core.flows import FlowRunner
+from bot.core.intake import Intake
+from bot.core.sender import OutboxSender, SenderLimits
+from bot.ptb.engine import PtbEngine
+from bot.render import Renderer
+from bot.roster import sync_roster
+from bot.settings import Settings
+from conversations.registration import REGISTRATION
+from storage.database import Database
+from storage.migrate import upgrade
+from storage.uow import Clock, UnitOfWork, system_clock
+
+log = logging.getLogger(__name__)
+
+ESTATE_SLUG = "default"
+
+
+@dataclass
+class Runtime:
+    """Everything one process runs; built by `Runtime.create`, stopped by `close`."""
+
+    settings: Settings
+    config: EstateConfig
+    db: Database
+    estate_id: int
+    desk: Desk
+    engine: PtbEngine
+    intake: Intake
+    sender: OutboxSender
+
+    @classmethod
+    async def create(
+        cls,
+        settings: Settings,
+        config: EstateConfig,
+        *,
+        clock: Clock = system_clock,
+        migrate: bool = True,
+        limits: SenderLimits | None = None,
+    ) -> Runtime:
+        token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+        if not token:
+            raise SystemExit("ESTATE_BOT_TOKEN is not set: get a token from @BotFather")
+        db = Database(settings.resolved_database_url, clock=clock)
+        if migrate:
+            await upgrade(db.engine)
+        estate_id = await db.ensure_estate(ESTATE_SLUG, config.estate.name)
+        await sync_roster(db, estate_id, config)
+        zone = config.estate.zone
+
+        def today(uow: UnitOfWork) -> date:
+            return uow.now.astimezone(zone).date()
+
+        runner = FlowRunner([REGISTRATION], today)
+        desk = Desk(
+            db,
+            estate_id,
+            DeskSettings(config.estate.name, str(config.estate.default_language)),
+            runner,
+        )
+        renderer = Renderer(zone)
+        engine = PtbEngine(token, settings.telegram_api, desk, renderer)
+
+        async def language_for_chat(chat_id: int) -> str:
+            if chat_id < 0:
+                return desk.settings.default_language
+            async with db.uow(estate_id) as uow:
+                return desk.language_for(await uow.people.telegram_user(chat_id))
+
+        sender_limits = limits or SenderLimits(
+            claim_timeout=timedelta(seconds=settings.outbox_claim_timeout)
+        )
+        sender = OutboxSender(
+            db, estate_id, engine.transport, renderer, language_for_chat, sender_limits
+        )
+        db.commit_listeners.append(lambda uow: sender.wake() if uow.outbox.staged else None)
+        intake = Intake(db, estate_id, engine.feed)
+        return cls(settings, config, db, estate_id, desk, engine, intake, sender)
+
+    async def run_polling(self, stop: asyncio.Event) -> None:
+        """Long polling: the usual way to run behind a firewall or on a laptop."""
+        await self.engine.start()
+        with suppress(Exception):
+            await self.engine.transport.call("deleteWebhook", {"drop_pending_updates": False})
+        await self._run(stop, self.intake.poll(self.engine.transport, stop))
+
+    async def run_webhook(self, url: str, host: str, port: int, stop: asyncio.Event) -> None:
+        """Webhook: Telegram posts updates to `url`, which must reach this process's `port`."""
+        from bot.webhook import serve_webhook
+
+        secret = (
+            self.settings.webhook_secret.get_secret_value()
+            if self.settings.webhook_secret
+            else secrets.token_urlsafe(32)
+        )
+        await self.engine.start()
+        await self.engine.transport.call(
+            "setWebhook",
+            {
+                "url": url,
+                "secret_token": secret,
+                "allowed_updates": ["message", "callback_query", "my_chat_member"],
+            },
+        )
+        await self._run(stop, serve_webhook(self.intake, url, host, port, secret, stop))
+
+    async def _run(self, stop: asyncio.Event, receiver: object) -> None:
+        tasks = [
+            asyncio.ensure_future(receiver),  # type: ignore[arg-type]
+            asyncio.ensure_future(self.intake.process(stop)),
+            asyncio.ensure_future(self.sender.run(stop)),
+        ]
+        log.info("estate-bot is running for %s", self.config.estate.name)
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                if task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
+        finally:
+            stop.set()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self.close()
+
+    async def close(self) -> None:
+        with suppress(Exception):
+            await self.engine.stop()
+        await self.db.close()

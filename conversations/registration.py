@@ -1,0 +1,36 @@
+"""Registration, as the front desk would do it in person.
+
+1. Share your phone (your own: Telegram vouches for it).
+   On the roster: you are a verified resident of your unit, done.
+2. Not on the roster: which building, which entrance, which room?
+3. Check and submit; the front desk approves or rejects, and you hear back.
+"""
+
+from __future__ import annotations
+
+from conversations.steps import AskContact, AskText, Confirm, Flow
+from handlers import registration
+from handlers.messages import text
+
+REGISTRATION = Flow(
+    name="registration",
+    steps=(
+        AskContact(
+            name="phone",
+            prompt=text("registration.ask_phone"),
+            then=registration.match_roster,
+        ),
+        AskText(name="building", prompt=text("registration.ask_building"), max_length=20),
+        AskText(name="entrance", prompt=text("registration.ask_entrance"), max_length=20),
+        AskText(name="room", prompt=text("registration.ask_room"), max_length=20),
+        Confirm(
+            name="confirm",
+            prompt=text("registration.confirm"),
+            editable=("building", "entrance", "room"),
+        ),
+    ),
+    submit=registration.submit_request,
+    summary=registration.summary,
+    cancelled=text("registration.cancelled"),
+    help=text("registration.help"),
+)

@@ -1,0 +1,30 @@
+"""Who is acting, and what a tap gets back: what every staff handler takes and returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers.messages import TextBody
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind an update, as far as the domain cares: not a Telegram type."""
+
+    user_id: int
+    chat_id: int
+    first_name: str
+    last_name: str | None = None
+    language: str = "en"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() if self.last_name else self.first_name
+
+
+@dataclass(frozen=True)
+class TapAnswer:
+    """The short notice shown to whoever tapped a button: a toast, or an alert to dismiss."""
+
+    text: TextBody
+    alert: bool = False

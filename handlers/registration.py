@@ -1,0 +1,255 @@
+"""Resident registration: match a shared phone to the roster, or ask the front desk to confirm.
+
+The procedure: a resident proves their phone by sharing their own contact. A phone on the imported
+roster makes them a verified resident of that unit at once. Otherwise they name their unit and the
+front desk approves or rejects; the resident hears the outcome either way. The front-desk card
+shows only the phone's last four digits: phone numbers do not go to groups.
+"""
+
+from __future__ import annotations
+
+from conversations.steps import Answers, Outcome
+from handlers.actor import Actor, TapAnswer
+from handlers.messages import (
+    REMOVE_KEYBOARD,
+    MessageBody,
+    TextBody,
+    button,
+    message,
+    moment,
+    text,
+    verbatim,
+)
+from handlers.rules.phones import normalize_phone, phone_tail
+from storage.models import RegistrationRequest, Resident, Unit
+from storage.uow import UnitOfWork
+
+DECIDING_ROLES = frozenset({"front_desk", "supervisor", "admin"})
+
+
+def unit_label(building: str, entrance: str, room: str) -> TextBody:
+    return text("unit.label", building=building, entrance=entrance, room=room)
+
+
+def _unit_text(unit: Unit) -> TextBody:
+    return unit_label(unit.building, unit.entrance, unit.room)
+
+
+async def welcome_back(uow: UnitOfWork, actor: Actor) -> bool:
+    """Greet a known resident or staff member; False if this person still has to register."""
+    staff = await uow.people.staff_member(actor.user_id)
+    if staff is not None:
+        await uow.outbox.send(
+            actor.chat_id,
+            message(
+                text("start.staff", name=staff.name, role=text(f"role.{staff.role}")),
+                reply_keyboard=REMOVE_KEYBOARD,
+            ),
+        )
+        return True
+    homes = await uow.people.residents_of(actor.user_id)
+    if homes:
+        units = [_unit_text(unit) for _, unit in homes]
+        await uow.outbox.send(
+            actor.chat_id,
+            message(
+                text("start.resident", name=homes[0][0].name),
+                *units,
+                text("start.resident_menu"),
+                reply_keyboard=REMOVE_KEYBOARD,
+            ),
+        )
+        return True
+    pending = await uow.registrations.pending_for(actor.user_id)
+    if pending is not None:
+        await uow.outbox.send(
+            actor.chat_id,
+            message(
+                text("registration.still_pending"),
+                unit_label(pending.building, pending.entrance, pending.room),
+            ),
+        )
+        return True
+    return False
+
+
+async def match_roster(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
+    """After the phone step: a roster match verifies the resident and ends the flow."""
+    phone = normalize_phone(str(answers["phone"]), international=True) or str(answers["phone"])
+    answers["phone"] = phone
+    user = await uow.people.telegram_user(actor.user_id)
+    if user is not None:
+        user.phone = phone
+    matches = await uow.people.roster_by_phone(phone)
+    if not matches:
+        await uow.outbox.send(
+            actor.chat_id,
+            message(text("registration.not_on_roster"), reply_keyboard=REMOVE_KEYBOARD),
+        )
+        return Outcome.CONTINUE
+    units: list[TextBody] = []
+    for resident in matches:
+        resident.telegram_user_id = actor.user_id
+        resident.verified_at = uow.now
+        unit = await uow.people.unit_by_id(resident.unit_id)
+        if unit is not None:
+            units.append(_unit_text(unit))
+        uow.events.record(
+            "resident.verified", "resident", resident.id, actor=actor.user_id, via="roster"
+        )
+    await uow.outbox.send(
+        actor.chat_id,
+        message(
+            text("registration.matched", name=matches[0].name),
+            *units,
+            text("start.resident_menu"),
+            reply_keyboard=REMOVE_KEYBOARD,
+        ),
+    )
+    return Outcome.FINISH
+
+
+def summary(answers: Answers) -> list[TextBody]:
+    return [
+        text("registration.summary"),
+        unit_label(answers["building"], answers["entrance"], answers["room"]),
+    ]
+
+
+async def submit_request(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
+    """Confirmed: file the request and put an Approve / Reject card in the front-desk group."""
+    if await uow.registrations.pending_for(actor.user_id) is not None:
+        await uow.outbox.send(actor.chat_id, message(text("registration.still_pending")))
+        return Outcome.FINISH
+    front_desk = await uow.people.department("front_desk")
+    request = await uow.registrations.add(
+        RegistrationRequest(
+            telegram_user_id=actor.user_id,
+            name=actor.full_name,
+            phone=str(answers["phone"]),
+            building=answers["building"],
+            entrance=answers["entrance"],
+            room=answers["room"],
+        )
+    )
+    uow.events.record("registration.requested", "registration", request.id, actor=actor.user_id)
+    if front_desk is not None and front_desk.chat_id is not None:
+        request.card_outbox_id = await uow.outbox.send(
+            front_desk.chat_id, _card(request, decided=None), group=True
+        )
+    await uow.outbox.send(
+        actor.chat_id,
+        message(
+            text("registration.submitted"),
+            unit_label(request.building, request.entrance, request.room),
+            reply_keyboard=REMOVE_KEYBOARD,
+        ),
+    )
+    return Outcome.FINISH
+
+
+def _card(request: RegistrationRequest, decided: TextBody | None) -> MessageBody:
+    lines = [
+        text("registration.card.title", number=request.id),
+        text("registration.card.name", name=verbatim(request.name)),
+        unit_label(request.building, request.entrance, request.room),
+        text("registration.card.phone_tail", tail=phone_tail(request.phone)),
+        text("registration.card.requested_at", at=moment(request.created_at)),
+    ]
+    if decided is not None:
+        return message(*lines, decided)
+    return message(
+        *lines,
+        buttons=[
+            [
+                button(text("registration.card.approve"), "reg.approve", request.id),
+                button(text("registration.card.reject"), "reg.reject", request.id),
+            ]
+        ],
+    )
+
+
+async def _decidable(
+    uow: UnitOfWork, actor: Actor, request_id: int
+) -> tuple[RegistrationRequest | None, str, TapAnswer | None]:
+    staff = await uow.people.staff_member(actor.user_id)
+    if staff is None or staff.role not in DECIDING_ROLES:
+        return None, "", TapAnswer(text("registration.error.not_allowed"), alert=True)
+    request = await uow.registrations.get(request_id)
+    if request is None:
+        return None, "", TapAnswer(text("error.record_not_found"), alert=True)
+    if request.status != "pending":
+        return (
+            None,
+            "",
+            TapAnswer(
+                text(
+                    "registration.error.already_decided",
+                    status=text(f"registration.status.{request.status}"),
+                ),
+                alert=True,
+            ),
+        )
+    return request, staff.name, None
+
+
+async def approve(uow: UnitOfWork, actor: Actor, request_id: int) -> TapAnswer:
+    """Front desk vouches for the unit: the requester becomes a verified resident of it."""
+    request, staff_name, refusal = await _decidable(uow, actor, request_id)
+    if request is None:
+        return refusal  # type: ignore[return-value]
+    if not await uow.registrations.decide(request.id, "approved", actor.user_id):
+        return TapAnswer(text("registration.error.already_decided_race"), alert=True)
+    unit = await uow.people.unit(request.building, request.entrance, request.room, create=True)
+    assert unit is not None
+    resident = await uow.people.resident_at(unit.id, request.phone)
+    if resident is None:
+        resident = Resident(
+            estate_id=uow.estate_id,
+            unit_id=unit.id,
+            name=request.name,
+            phone=request.phone,
+            source="approved",
+            created_at=uow.now,
+        )
+        uow.people.add_resident(resident)
+    resident.telegram_user_id = request.telegram_user_id
+    resident.verified_at = uow.now
+    await uow.session.flush()
+    request.resident_id = resident.id
+    uow.events.record("registration.approved", "registration", request.id, actor=actor.user_id)
+    uow.events.record(
+        "resident.verified", "resident", resident.id, actor=actor.user_id, via="front_desk"
+    )
+    await _close_card(uow, request, text("registration.card.approved", by=verbatim(staff_name)))
+    await uow.outbox.send(
+        request.telegram_user_id,
+        message(
+            text("registration.approved"),
+            _unit_text(unit),
+            text("start.resident_menu"),
+        ),
+    )
+    return TapAnswer(text("registration.toast.approved"))
+
+
+async def reject(uow: UnitOfWork, actor: Actor, request_id: int) -> TapAnswer:
+    """Front desk cannot confirm the unit: the requester is told how to reach the office."""
+    request, staff_name, refusal = await _decidable(uow, actor, request_id)
+    if request is None:
+        return refusal  # type: ignore[return-value]
+    if not await uow.registrations.decide(request.id, "rejected", actor.user_id):
+        return TapAnswer(text("registration.error.already_decided_race"), alert=True)
+    uow.events.record("registration.rejected", "registration", request.id, actor=actor.user_id)
+    await _close_card(uow, request, text("registration.card.rejected", by=verbatim(staff_name)))
+    await uow.outbox.send(request.telegram_user_id, message(text("registration.rejected")))
+    return TapAnswer(text("registration.toast.rejected"))
+
+
+async def _close_card(uow: UnitOfWork, request: RegistrationRequest, outcome: TextBody) -> None:
+    if request.card_outbox_id is None:
+        return
+    decided = message(outcome, text("registration.card.decided_at", at=moment(uow.now)))
+    body = _card(request, decided=decided["lines"][0])
+    body["lines"].append(decided["lines"][1])
+    await uow.outbox.edit(request.card_outbox_id, body)

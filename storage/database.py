@@ -1,0 +1,45 @@
+"""The process's handle on the database: engine, sessions, units of work, migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import create_engine, session_factory
+from storage.models import Estate
+from storage.uow import Clock, UnitOfWork, system_clock
+
+
+class Database:
+    """Owns the engine; hands out units of work bound to one estate."""
+
+    def __init__(self, url: str, clock: Clock = system_clock) -> None:
+        self.url = url
+        self.engine: AsyncEngine = create_engine(url)
+        self.sessions = session_factory(self.engine)
+        self.clock = clock
+        self.commit_listeners: list[Callable[[UnitOfWork], None]] = []
+
+    def uow(self, estate_id: int) -> UnitOfWork:
+        return UnitOfWork(self.sessions, estate_id, self.clock, self._committed)
+
+    def _committed(self, uow: UnitOfWork) -> None:
+        for listener in self.commit_listeners:
+            listener(uow)
+
+    async def ensure_estate(self, slug: str, name: str) -> int:
+        """The estate's row id, created on first start."""
+        async with self.sessions() as session, session.begin():
+            estate = await session.scalar(select(Estate).where(Estate.slug == slug))
+            if estate is None:
+                estate = Estate(slug=slug, name=name)
+                session.add(estate)
+                await session.flush()
+            else:
+                estate.name = name
+            return estate.id
+
+    async def close(self) -> None:
+        await self.engine.dispose()

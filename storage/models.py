@@ -1,0 +1,268 @@
+"""The database schema: every fact the bot relies on is a row here.
+
+Conversation state, incoming updates, outgoing messages and (later) timers are tables, so a crash
+or a second worker loses and doubles nothing. Types are chosen to mean the same on SQLite and
+PostgreSQL: JSON columns, timezone-aware timestamps stored as UTC, BigInteger for Telegram ids.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and hands them back aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: pass an aware datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+class Estate(Base):
+    """One estate (one deployment today, keyed so several can share a database later)."""
+
+    __tablename__ = "estates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Unit(Base):
+    """A home in the estate: building - entrance - room."""
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("estate_id", "building", "entrance", "room"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estates.id"))
+    building: Mapped[str] = mapped_column(String(32))
+    entrance: Mapped[str] = mapped_column(String(32))
+    room: Mapped[str] = mapped_column(String(32))
+
+
+class Resident(Base):
+    """A person living in a unit: from the imported roster, or approved by the front desk.
+
+    `telegram_user_id` is set once the person proved the phone is theirs (a shared own contact), or
+    once the front desk approved their registration request.
+    """
+
+    __tablename__ = "residents"
+    __table_args__ = (UniqueConstraint("unit_id", "phone"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estates.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    source: Mapped[str] = mapped_column(String(16))  # roster | approved
+    verified_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class TelegramUser(Base):
+    """A Telegram account that has written to the bot: language, and whether it blocked us."""
+
+    __tablename__ = "telegram_users"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    first_name: Mapped[str] = mapped_column(String(256))
+    last_name: Mapped[str | None] = mapped_column(String(256))
+    username: Mapped[str | None] = mapped_column(String(64))
+    language_code: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(16))  # chosen with /lang
+    phone: Mapped[str | None] = mapped_column(String(32))
+    blocked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Department(Base):
+    """A team and the group chat it works in, mirrored from the estate config."""
+
+    __tablename__ = "departments"
+    __table_args__ = (UniqueConstraint("estate_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estates.id"))
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Staff(Base):
+    """A staff member, recognised by Telegram user id, mirrored from the estate config's roster."""
+
+    __tablename__ = "staff"
+    __table_args__ = (UniqueConstraint("estate_id", "telegram_user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estates.id"))
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    department_key: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class RegistrationRequest(Base):
+    """A resident whose phone is not on the roster asks the front desk to confirm their unit."""
+
+    __tablename__ = "registration_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estates.id"))
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(32))
+    building: Mapped[str] = mapped_column(String(32))
+    entrance: Mapped[str] = mapped_column(String(32))
+    room: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    card_outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    decided_at: Mapped[datetime | None]
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Ticket(Base):
+    """A numbered request (repair R-0001, complaint C-0001, slip S-0001) and its current state.
+
+    The kinds' own details arrive with their features; the lifecycle state is a column, and
+    every change of it is an event.
+    """
+
+    __tablename__ = "tickets"
+    __table_args__ = (UniqueConstraint("estate_id", "kind", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estates.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(32))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    department_key: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Event(Base):
+    """Append-only log: who did what, when, to which record. Never updated, never deleted."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int | None] = mapped_column(ForeignKey("estates.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(64))
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int | None] = mapped_column(BigInteger)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Conversation(Base):
+    """Where a user is in a flow and what they answered so far; written at every step.
+
+    `revision` grows with every step, and buttons carry it, so a tap on an older prompt is
+    recognised as stale instead of being applied to the current step.
+    """
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("chat_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    flow: Mapped[str] = mapped_column(String(64))
+    step: Mapped[str] = mapped_column(String(64))
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class IncomingUpdate(Base):
+    """Every update Telegram delivered, stored before the polling offset moves past it.
+
+    The update_id is the key, so a redelivered update is recognised and ignored; `handled_at` is set
+    in the same transaction as the state change the update caused.
+    """
+
+    __tablename__ = "incoming_updates"
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    handled_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxMessage(Base):
+    """A message (or edit) the bot decided to send, written with the decision that caused it.
+
+    `body` is a rendered-at-send-time description (translation keys and parameters, buttons as
+    actions), so handlers never build Telegram payloads. The sender delivers rows in id order per
+    chat, within Telegram's limits, and records the result here.
+    """
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    is_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    kind: Mapped[str] = mapped_column(String(16))  # send | edit
+    body: Mapped[dict[str, Any]] = mapped_column()
+    edit_of: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,21 @@
+"""Repositories: one small class per aggregate, over one session, that never commit.
+
+The unit of work owns the transaction and commits once, together with the outbox rows the change
+caused; a repository only reads and stages changes.
+"""
+
+from storage.repositories.conversations import ConversationRepository
+from storage.repositories.events import EventLog
+from storage.repositories.inbox import Inbox
+from storage.repositories.outbox import Outbox
+from storage.repositories.people import PeopleRepository
+from storage.repositories.registrations import RegistrationRepository
+
+__all__ = [
+    "ConversationRepository",
+    "EventLog",
+    "Inbox",
+    "Outbox",
+    "PeopleRepository",
+    "RegistrationRepository",
+]

@@ -1,0 +1,49 @@
+"""The append-only event log: who did what, when, to which record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Event
+
+
+class EventLog:
+    """Appends events; there is deliberately no update or delete."""
+
+    def __init__(self, session: AsyncSession, now: datetime, estate_id: int | None) -> None:
+        self._session = session
+        self._now = now
+        self._estate_id = estate_id
+
+    def record(
+        self,
+        action: str,
+        subject_type: str,
+        subject_id: int | None,
+        *,
+        actor: int | None,
+        **data: Any,
+    ) -> Event:
+        event = Event(
+            estate_id=self._estate_id,
+            at=self._now,
+            actor_user_id=actor,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            data=data,
+        )
+        self._session.add(event)
+        return event
+
+    async def for_subject(self, subject_type: str, subject_id: int) -> list[Event]:
+        rows = await self._session.scalars(
+            select(Event)
+            .where(Event.subject_type == subject_type, Event.subject_id == subject_id)
+            .order_by(Event.id)
+        )
+        return list(rows)

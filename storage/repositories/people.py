@@ -1,0 +1,118 @@
+"""Who is who: Telegram accounts, residents and their units, staff and departments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Department, Resident, Staff, TelegramUser, Unit
+
+
+class PeopleRepository:
+    """Reads and stages the people tables; matching rules live in handlers, not here."""
+
+    def __init__(self, session: AsyncSession, now: datetime, estate_id: int) -> None:
+        self._session = session
+        self._now = now
+        self.estate_id = estate_id
+
+    async def telegram_user(self, user_id: int) -> TelegramUser | None:
+        return await self._session.get(TelegramUser, user_id)
+
+    async def seen(
+        self,
+        user_id: int,
+        *,
+        first_name: str,
+        last_name: str | None,
+        username: str | None,
+        language_code: str | None,
+    ) -> TelegramUser:
+        """Create or refresh the account row of someone who just wrote to the bot."""
+        user = await self._session.get(TelegramUser, user_id)
+        if user is None:
+            user = TelegramUser(id=user_id, first_name=first_name, created_at=self._now)
+            self._session.add(user)
+        user.first_name = first_name
+        user.last_name = last_name
+        user.username = username
+        user.language_code = language_code
+        user.blocked_at = None
+        return user
+
+    async def staff_member(self, user_id: int) -> Staff | None:
+        return await self._session.scalar(
+            select(Staff).where(
+                Staff.estate_id == self.estate_id,
+                Staff.telegram_user_id == user_id,
+                Staff.active.is_(True),
+            )
+        )
+
+    async def staff_in(self, department_key: str) -> list[Staff]:
+        rows = await self._session.scalars(
+            select(Staff).where(
+                Staff.estate_id == self.estate_id,
+                Staff.department_key == department_key,
+                Staff.active.is_(True),
+            )
+        )
+        return list(rows)
+
+    async def department(self, key: str) -> Department | None:
+        return await self._session.scalar(
+            select(Department).where(Department.estate_id == self.estate_id, Department.key == key)
+        )
+
+    async def department_by_chat(self, chat_id: int) -> Department | None:
+        return await self._session.scalar(
+            select(Department).where(
+                Department.estate_id == self.estate_id, Department.chat_id == chat_id
+            )
+        )
+
+    async def residents_of(self, user_id: int) -> list[tuple[Resident, Unit]]:
+        """The verified residencies of a Telegram account, with their units."""
+        rows = await self._session.execute(
+            select(Resident, Unit)
+            .join(Unit, Unit.id == Resident.unit_id)
+            .where(Resident.estate_id == self.estate_id, Resident.telegram_user_id == user_id)
+            .order_by(Resident.id)
+        )
+        return [(r, u) for r, u in rows.tuples()]
+
+    async def roster_by_phone(self, phone: str) -> list[Resident]:
+        rows = await self._session.scalars(
+            select(Resident)
+            .where(Resident.estate_id == self.estate_id, Resident.phone == phone)
+            .order_by(Resident.id)
+        )
+        return list(rows)
+
+    async def unit(self, building: str, entrance: str, room: str, *, create: bool) -> Unit | None:
+        unit = await self._session.scalar(
+            select(Unit).where(
+                Unit.estate_id == self.estate_id,
+                Unit.building == building,
+                Unit.entrance == entrance,
+                Unit.room == room,
+            )
+        )
+        if unit is None and create:
+            unit = Unit(estate_id=self.estate_id, building=building, entrance=entrance, room=room)
+            self._session.add(unit)
+            await self._session.flush()
+        return unit
+
+    async def unit_by_id(self, unit_id: int) -> Unit | None:
+        return await self._session.get(Unit, unit_id)
+
+    async def resident_at(self, unit_id: int, phone: str) -> Resident | None:
+        return await self._session.scalar(
+            select(Resident).where(Resident.unit_id == unit_id, Resident.phone == phone)
+        )
+
+    def add_resident(self, resident: Resident) -> None:
+        self._session.add(resident)

@@ -1,0 +1,87 @@
+"""The unit of work: one transaction for a state change and the messages it causes.
+
+Handlers receive a `UnitOfWork`, stage changes through its repositories and outbox, and the caller
+commits once. Nothing is sent before the commit; the sender picks the outbox rows up after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories import (
+    ConversationRepository,
+    EventLog,
+    Inbox,
+    Outbox,
+    PeopleRepository,
+    RegistrationRepository,
+)
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class UnitOfWork:
+    """A session, the repositories over it, and one `now` shared by the whole transaction."""
+
+    session: AsyncSession
+    now: datetime
+    conversations: ConversationRepository
+    events: EventLog
+    inbox: Inbox
+    outbox: Outbox
+    people: PeopleRepository
+    registrations: RegistrationRepository
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        estate_id: int,
+        clock: Clock = system_clock,
+        on_commit: Callable[[UnitOfWork], None] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self.estate_id = estate_id
+        self._clock = clock
+        self._on_commit = on_commit
+        self._committed = False
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        await self.session.begin()
+        self.now = self._clock()
+        self.conversations = ConversationRepository(self.session, self.now)
+        self.events = EventLog(self.session, self.now, self.estate_id)
+        self.inbox = Inbox(self.session, self.now)
+        self.outbox = Outbox(self.session, self.now)
+        self.people = PeopleRepository(self.session, self.now, self.estate_id)
+        self.registrations = RegistrationRepository(self.session, self.now, self.estate_id)
+        return self
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        self._committed = True
+        if self._on_commit is not None:
+            self._on_commit(self)
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed:
+                await self.session.rollback()
+        finally:
+            await self.session.close()
