@@ -208,8 +208,8 @@ class Desk:
             await self.runner.prompt(uow, actor, flow, conversation)
             return
         staff = await uow.people.staff_member(actor.user_id)
-        key = "help.staff" if staff is not None else "help.resident"
-        await uow.outbox.send(actor.chat_id, message(text(key)))
+        said = text("help.staff") if staff is not None else text("help.resident")
+        await uow.outbox.send(actor.chat_id, message(said))
 
     async def _language_menu(self, uow: UnitOfWork, actor: Actor) -> None:
         buttons = [[button(verbatim(LANGUAGE_NAMES[code]), "lang", code) for code in LANGUAGES]]

@@ -1,0 +1,89 @@
+"""Every text the code can show exists in both catalogs, translated, with the same placeholders."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from bot.config import StaffRole
+from bot.core.flows import FlowRunner
+from bot.i18n import LANGUAGES, po_path
+from bot.ptb.engine import COMMANDS
+from conversations.registration import REGISTRATION
+from conversations.steps import Confirm
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE_DIRS = ("bot", "handlers", "conversations")
+
+
+def _literal_keys() -> set[str]:
+    keys: set[str] = set()
+    for folder in SOURCE_DIRS:
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / folder,
+            method_map=[("**.py", "python")],
+            keywords={"text": (1,)},
+        ):
+            keys.add(message if isinstance(message, str) else message[0])
+    return keys
+
+
+def _dynamic_keys() -> set[str]:
+    """Keys the code builds from data: every value of those families must be translated."""
+    keys = {f"role.{role.value}" for role in StaffRole}
+    keys |= {f"registration.status.{s}" for s in ("pending", "approved", "rejected")}
+    keys |= {f"command.{name}" for name in COMMANDS}
+    runner = FlowRunner([REGISTRATION], today=lambda _uow: None)  # type: ignore[arg-type,return-value]
+    for flow in runner.flows.values():
+        for step in flow.steps:
+            if isinstance(step, Confirm):
+                keys |= {f"{flow.name}.field.{name}" for name in step.editable}
+    return keys
+
+
+def _catalog(language: str) -> dict[str, tuple[str, ...]]:
+    with po_path(language).open("rb") as po:
+        catalog = read_po(po)
+    entries: dict[str, tuple[str, ...]] = {}
+    for message in catalog:
+        if not message.id:
+            continue
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        value = message.string
+        entries[key] = (value,) if isinstance(value, str) else tuple(value)
+    return entries
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_the_source_uses_keys_at_all():
+    assert "registration.ask_phone" in _literal_keys()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_key_the_code_uses_is_translated(language: str):
+    catalog = _catalog(language)
+    missing = sorted((_literal_keys() | _dynamic_keys()) - set(catalog))
+    assert not missing, f"{language} catalog lacks: {missing}"
+    empty = sorted(key for key, forms in catalog.items() if not all(f.strip() for f in forms))
+    assert not empty, f"{language} catalog has empty translations: {empty}"
+
+
+def test_both_catalogs_have_the_same_keys_and_placeholders():
+    english, chinese = _catalog("en"), _catalog("zh_Hans")
+    assert set(english) == set(chinese)
+    for key in english:
+        expected = set().union(*(_placeholders(f) for f in english[key]))
+        for form in chinese[key]:
+            assert _placeholders(form) == expected, key
+
+
+def test_no_catalog_entry_is_unused():
+    unused = set(_catalog("en")) - _literal_keys() - _dynamic_keys()
+    assert not unused, f"entries nothing uses: {sorted(unused)}"
