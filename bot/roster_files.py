@@ -1,0 +1,285 @@
+"""Reading the estate office's roster spreadsheet (CSV or XLSX) for `estate-bot residents import`.
+
+This is the only module that knows file formats. Offices export rosters from Excel or WPS in many
+shapes: UTF-8 with or without a BOM, GB18030 from Chinese Windows, commas or semicolons or tabs,
+English or Chinese headers, phones and room numbers stored as numbers. All of it becomes plain
+`RosterRow`s, numbered as the operator sees the lines in the spreadsheet, for
+handlers.roster_import to check and import. A problem with the whole file (unknown type, a
+required column missing) raises `RosterFileError`; a problem with one line rejects that line only.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from handlers.roster_import import ImportReport, RejectedRow, RosterRow
+
+FIELDS = ("building", "entrance", "room", "name", "phone")
+
+HEADER_NAMES: dict[str, tuple[str, ...]] = {
+    "building": ("building", "楼栋", "楼号", "栋"),
+    "entrance": ("entrance", "单元", "单元号"),
+    "room": ("room", "房号", "房间", "室"),
+    "name": ("name", "姓名", "业主姓名", "住户姓名"),
+    "phone": ("phone", "电话", "手机", "手机号", "联系电话"),
+}
+
+CSV_DELIMITERS = ",;\t"
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+class RosterFileError(Exception):
+    """The file as a whole cannot be imported; the message tells the operator what to fix."""
+
+
+@dataclass(frozen=True)
+class RosterFile:
+    """The rows read from a roster file, and the lines that could not be read as text."""
+
+    rows: list[RosterRow]
+    rejected: list[RejectedRow]
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    """A spreadsheet cell whose value is not trustworthy text, e.g. a date Excel made of '3-1'."""
+
+    text: str
+    description: str
+
+
+Cell = str | _Unreadable
+Line = tuple[int, list[Cell]]
+
+
+def _header_key(header: str) -> str:
+    """Headers compared without case, spaces, BOMs and 'required' marks: ' Phone *' is 'phone'."""
+    return re.sub(r"[\s\ufeff*:：]", "", header).casefold()
+
+
+_FIELD_BY_HEADER = {
+    _header_key(alias): field for field, aliases in HEADER_NAMES.items() for alias in aliases
+}
+
+
+def read_roster(path: Path) -> RosterFile:
+    """Read a .csv or .xlsx roster; the first non-empty row names the columns.
+
+    Raises RosterFileError when the file cannot be imported at all, so nothing is half-imported.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise RosterFileError(
+            f"{path.name}: old Excel .xls files cannot be read; save it as .xlsx or as CSV"
+        )
+    if suffix not in (".csv", ".xlsx", ".xlsm"):
+        raise RosterFileError(
+            f"{path.name}: unknown file type '{path.suffix}'; a roster is a .csv or .xlsx file"
+        )
+    if not path.is_file():
+        raise RosterFileError(f"{path}: no such file")
+    if suffix == ".csv":
+        return _parse(path.name, _csv_lines(path), csv_rows=True)
+    return _parse(path.name, _xlsx_lines(path), csv_rows=False)
+
+
+def format_report(
+    file_name: str, report: ImportReport, rejected_at_read: Sequence[RejectedRow]
+) -> str:
+    """The operator's summary of an import: the counts, then every rejected line and why."""
+    rejected = sorted([*rejected_at_read, *report.rejected], key=lambda row: row.line)
+    summary = (
+        f"Imported {file_name}: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {len(rejected)} rejected"
+    )
+    return "\n".join([summary, *(f"  line {row.line}: {row.reason}" for row in rejected)])
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def _decode(path: Path) -> str:
+    """The file's text: UTF-16 if it has that BOM, else UTF-8 (BOM or not), else GB18030."""
+    data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RosterFileError(
+        f"{path.name}: the text is neither UTF-8 nor GB18030; save the file as 'CSV UTF-8'"
+    )
+
+
+def _delimiter(text: str) -> str:
+    """The separator used most in the header line; a comma when there is no telling."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    return max(CSV_DELIMITERS, key=header.count)
+
+
+def _csv_lines(path: Path) -> list[Line]:
+    text = _decode(path)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        return [(number, list(cells)) for number, cells in enumerate(reader, start=1)]
+    except csv.Error as exc:
+        raise RosterFileError(f"{path.name}: line {reader.line_num}: {exc}") from exc
+
+
+# --- XLSX --------------------------------------------------------------------------------------
+
+
+def _number_text(value: float) -> str:
+    """301.0 is '301' and 13800000001.0 is '13800000001': spreadsheets store both as floats."""
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+def _date_text(value: date | time | timedelta) -> str:
+    if isinstance(value, datetime) and value.time() == time(0):
+        return value.date().isoformat()
+    return str(value)
+
+
+def _xlsx_cell(value: Any, data_type: str) -> Cell:
+    if value is None:
+        return ""
+    if data_type == "e":
+        return _Unreadable(str(value), f"holds the spreadsheet error {value}")
+    if isinstance(value, float):
+        return _number_text(value)
+    if isinstance(value, date | time | timedelta):
+        shown = _date_text(value)
+        return _Unreadable(
+            shown,
+            f"holds a date ({shown}) instead of text; format the column as Text and retype it",
+        )
+    return str(value)
+
+
+def _xlsx_lines(path: Path) -> list[Line]:
+    """The rows of the first sheet, cells as text; empty rows kept so line numbers match."""
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise RosterFileError(f"{path.name}: not a readable .xlsx workbook ({exc})") from exc
+    try:
+        if not workbook.worksheets:
+            raise RosterFileError(f"{path.name}: the workbook has no sheet")
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some exporters write a wrong size; read what is there
+        return [
+            (number, [_xlsx_cell(cell.value, cell.data_type) for cell in cells])
+            for number, cells in enumerate(sheet.iter_rows(), start=1)
+        ]
+    finally:
+        workbook.close()
+
+
+# --- Both formats ------------------------------------------------------------------------------
+
+
+def _text(cell: Cell) -> str:
+    return cell.text if isinstance(cell, _Unreadable) else cell
+
+
+def _blank(cells: list[Cell]) -> bool:
+    return all(isinstance(cell, str) and not cell.strip() for cell in cells)
+
+
+def _width(cells: list[Cell]) -> int:
+    """How many cells count, trailing empty ones (a trailing separator) left out."""
+    width = len(cells)
+    while width and not _text(cells[width - 1]).strip():
+        width -= 1
+    return width
+
+
+def _missing_columns_error(source: str, line: int, header: list[Cell], missing: list[str]) -> str:
+    found = ", ".join(f"'{_text(cell).strip()}'" for cell in header if _text(cell).strip())
+    accepted = "; ".join(f"{field}: {'/'.join(HEADER_NAMES[field])}" for field in missing)
+    columns = "column" if len(missing) == 1 else "columns"
+    return (
+        f"{source}: the header row (line {line}) has no {', '.join(missing)} {columns}; "
+        f"found {found or 'no column names'}. Accepted names for {accepted}"
+    )
+
+
+def _columns(source: str, line: int, header: list[Cell]) -> dict[str, int]:
+    """Which column holds which field, from the header row's names in English or Chinese."""
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        field = _FIELD_BY_HEADER.get(_header_key(_text(cell)))
+        if field is None:
+            continue
+        if field in columns:
+            first = _text(header[columns[field]]).strip()
+            raise RosterFileError(
+                f"{source}: the header row (line {line}) has two {field} columns, "
+                f"'{first}' and '{_text(cell).strip()}'; keep one"
+            )
+        columns[field] = index
+    missing = [field for field in FIELDS if field not in columns]
+    if missing:
+        raise RosterFileError(_missing_columns_error(source, line, header, missing))
+    return columns
+
+
+def _row(line: int, cells: list[Cell], columns: dict[str, int]) -> RosterRow | RejectedRow:
+    values: dict[str, str] = {}
+    problems: list[str] = []
+    for field in FIELDS:
+        index = columns[field]
+        cell = cells[index] if index < len(cells) else ""
+        if isinstance(cell, _Unreadable):
+            problems.append(f"{field} {cell.description}")
+        else:
+            values[field] = cell
+    if problems:
+        return RejectedRow(line, "; ".join(problems))
+    return RosterRow(line=line, **values)
+
+
+def _parse(source: str, lines: list[Line], *, csv_rows: bool) -> RosterFile:
+    """Header, then one RosterRow (or rejection) per non-empty line.
+
+    In a CSV file, values beyond the header's last column mean a separator inside an unquoted
+    value shifted the line ("Wang, Li"), so the line is rejected rather than misread.
+    """
+    content = [(number, cells) for number, cells in lines if not _blank(cells)]
+    if not content:
+        raise RosterFileError(f"{source}: the file is empty; its first row must name the columns")
+    (header_line, header), *body = content
+    columns = _columns(source, header_line, header)
+    header_width = _width(header)
+    rows: list[RosterRow] = []
+    rejected: list[RejectedRow] = []
+    for number, cells in body:
+        if csv_rows and _width(cells) > header_width:
+            rejected.append(
+                RejectedRow(
+                    number,
+                    f"has {_width(cells)} values but the header has {header_width} columns; "
+                    "put quotes around values that contain the separator",
+                )
+            )
+            continue
+        row = _row(number, cells, columns)
+        if isinstance(row, RejectedRow):
+            rejected.append(row)
+        else:
+            rows.append(row)
+    return RosterFile(rows=rows, rejected=rejected)
