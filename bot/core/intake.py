@@ -56,14 +56,16 @@ class Intake:
             if offset is not None:
                 params["offset"] = offset
             try:
-                updates = await transport.call("getUpdates", params, read_timeout=wait + 10)
+                updates = await _unless_stopped(
+                    transport.call("getUpdates", params, read_timeout=wait + 10), stop
+                )
             except (SendError, OSError, TimeoutError) as exc:
                 log.warning("getUpdates failed (%s); retrying in %.0fs", exc, delay)
                 await _sleep_or_stop(stop, delay)
                 delay = min(delay * 2, 30.0)
                 continue
             delay = 1.0
-            if updates:
+            if updates:  # None when stopped mid-call: the offset was never sent, nothing is lost
                 await self.record(updates)
                 offset = max(int(u["update_id"]) for u in updates) + 1
 
@@ -98,6 +100,18 @@ class Intake:
         if len(self._retry_at) > 10_000:
             self._retry_at.clear()
         return handled
+
+
+async def _unless_stopped(call: Awaitable[Any], stop: asyncio.Event) -> Any:
+    """Await a long poll, abandoning it (unacknowledged) as soon as `stop` is set."""
+    task = asyncio.ensure_future(call)
+    stopper = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    stopper.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    return None
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

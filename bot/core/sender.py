@@ -4,10 +4,11 @@ Why a sender of our own rather than sending from handlers: a message decided in 
 go out even if the process dies right after the commit, and must not go out if the transaction
 rolled back. Rows are delivered in id order per chat; chats proceed in parallel.
 
-Limits kept (aiolimiter token buckets): about 30 messages a second overall, 20 a minute per group,
-and short bursts only in one private chat. A 429 pauses all sending for its `retry_after` and the
-row is tried again; a 403 marks the user as having blocked the bot and settles their queue; a 5xx
-or a network error is retried with growing delays; any other 400 fails the row for good.
+Limits kept (aiolimiter leaky buckets): about 30 messages a second overall, 20 a minute per group,
+and in one private chat bursts of 20, then one a second. A 429 pauses all sending for its
+`retry_after` and the row is tried again; a 403 marks the user as having blocked the bot and
+settles their queue; a 5xx or a network error is retried with growing delays; any other 400 fails
+the row for good.
 
 The one window left: a request that reached Telegram but whose answer was lost with the process.
 Telegram offers no idempotency key, so such a row is sent again once its claim goes stale
@@ -66,7 +67,7 @@ class Transport(Protocol):
 class SenderLimits:
     per_second: float = 30
     per_group_minute: float = 20
-    private_burst: float = 5
+    private_burst: float = 20
     claim_timeout: timedelta = timedelta(seconds=30)
     max_attempts: int = 8
     batch: int = 200
@@ -129,6 +130,7 @@ class OutboxSender:
         async with self.db.uow(self.estate_id) as uow:
             rows = await uow.outbox.next_batch(self.limits.batch, self.limits.claim_timeout)
             now = uow.now
+            await uow.commit()  # keeps the loaded rows usable (a rollback would expire them)
         by_chat: dict[int, list[OutboxMessage]] = {}
         for row in rows:
             by_chat.setdefault(row.chat_id, []).append(row)
