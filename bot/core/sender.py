@@ -30,7 +30,7 @@ from aiolimiter import AsyncLimiter
 from bot.render import ApiCall, Renderer
 from storage.database import Database
 from storage.models import OutboxMessage
-from storage.repositories.outbox import BLOCKED, FAILED, PENDING, SENT
+from storage.repositories.outbox import BLOCKED, FAILED, PENDING, SENDING, SENT
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ class OutboxSender:
         if loop.time() < self._paused_until:
             await asyncio.sleep(self._paused_until - loop.time())
         async with self.db.uow(self.estate_id) as uow:
-            rows = await uow.outbox.next_batch(self.limits.batch, self.limits.claim_timeout)
+            rows = await uow.outbox.next_batch(self.limits.batch)
             now = uow.now
             await uow.commit()  # keeps the loaded rows usable (a rollback would expire them)
         by_chat: dict[int, list[OutboxMessage]] = {}
@@ -137,8 +137,12 @@ class OutboxSender:
         for chat_id, queue in by_chat.items():
             due: list[OutboxMessage] = []
             for row in queue:
-                if row.not_before > now:
-                    break  # later rows of this chat wait behind it, to keep the order
+                # Later rows of a chat wait behind an earlier one, to keep the order.
+                if row.status == SENDING and row.claimed_at is not None:
+                    if row.claimed_at > now - self.limits.claim_timeout:
+                        break  # in flight (here or in another worker)
+                elif row.not_before > now:
+                    break
                 due.append(row)
             by_chat[chat_id] = due
         gate = asyncio.Semaphore(self.limits.parallel_chats)

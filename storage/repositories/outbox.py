@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
@@ -61,17 +61,15 @@ class Outbox:
 
     # The sender's side.
 
-    async def next_batch(self, limit: int, stale_claim: timedelta) -> list[OutboxMessage]:
-        """Unsent rows in id order, including ones claimed by a worker that died."""
+    async def next_batch(self, limit: int) -> list[OutboxMessage]:
+        """Unsent rows in id order: pending ones and those claimed for sending.
+
+        Claimed rows are returned too, so the sender can keep a chat's later messages waiting
+        behind one still in flight, and take over a claim whose sender died.
+        """
         rows = await self._session.scalars(
             select(OutboxMessage)
-            .where(
-                or_(
-                    OutboxMessage.status == PENDING,
-                    (OutboxMessage.status == SENDING)
-                    & (OutboxMessage.claimed_at < self._now - stale_claim),
-                )
-            )
+            .where(OutboxMessage.status.in_([PENDING, SENDING]))
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
