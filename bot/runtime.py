@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from bot.config import EstateConfig
 from bot.core.desk import Desk, DeskSettings
 from bot.core.flows import FlowRunner
-from bot.core.intake import Intake
+from bot.core.intake import ALLOWED_UPDATES, Intake
 from bot.core.sender import OutboxSender, SenderLimits
 from bot.ptb.engine import PtbEngine
 from bot.render import Renderer
@@ -102,7 +102,7 @@ class Runtime:
 
     async def run_webhook(self, url: str, host: str, port: int, stop: asyncio.Event) -> None:
         """Webhook: Telegram posts updates to `url`, which must reach this process's `port`."""
-        from bot.webhook import serve_webhook
+        from bot.webhook import WebhookServer
 
         secret = (
             self.settings.webhook_secret.get_secret_value()
@@ -110,15 +110,16 @@ class Runtime:
             else secrets.token_urlsafe(32)
         )
         await self.engine.start()
-        await self.engine.transport.call(
-            "setWebhook",
-            {
-                "url": url,
-                "secret_token": secret,
-                "allowed_updates": ["message", "callback_query", "my_chat_member"],
-            },
-        )
-        await self._run(stop, serve_webhook(self.intake, url, host, port, secret, stop))
+        server = WebhookServer(self.intake, url, host, port, secret)
+        await server.start()
+        try:
+            await self.engine.transport.call(
+                "setWebhook",
+                {"url": url, "secret_token": secret, "allowed_updates": ALLOWED_UPDATES},
+            )
+            await self._run(stop, stop.wait())
+        finally:
+            await server.stop()
 
     async def _run(self, stop: asyncio.Event, receiver: object) -> None:
         tasks = [

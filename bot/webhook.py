@@ -7,7 +7,6 @@ recorded nowhere.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 from urllib.parse import urlparse
@@ -41,16 +40,19 @@ def webhook_app(intake: Intake, path: str, secret: str) -> web.Application:
     return app
 
 
-async def serve_webhook(
-    intake: Intake, url: str, host: str, port: int, secret: str, stop: asyncio.Event
-) -> None:
-    path = urlparse(url).path or "/"
-    runner = web.AppRunner(webhook_app(intake, path, secret), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    log.info("webhook listening on %s:%s%s", host, port, path)
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()
+class WebhookServer:
+    """Listens for Telegram's posts; started before setWebhook so the first post finds it."""
+
+    def __init__(self, intake: Intake, url: str, host: str, port: int, secret: str) -> None:
+        self.path = urlparse(url).path or "/"
+        self.host = host
+        self.port = port
+        self._runner = web.AppRunner(webhook_app(intake, self.path, secret), access_log=None)
+
+    async def start(self) -> None:
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.host, self.port).start()
+        log.info("webhook listening on %s:%s%s", self.host, self.port, self.path)
+
+    async def stop(self) -> None:
+        await self._runner.cleanup()

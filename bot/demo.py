@@ -1,0 +1,152 @@
+"""`estate-bot demo`: the real bot, against the built-in sandbox Telegram, on a scripted tour.
+
+Nothing here is a mock of the bot: the sandbox is a Bot API server on 127.0.0.1, and the bot is the
+same `Runtime` that `estate-bot run` starts, with its own database in a temporary folder. The tour
+plays residents and staff tapping buttons, then prints every chat as a transcript.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.config import load_estate_config
+from bot.runtime import Runtime
+from bot.sandbox import SandboxGroup, SandboxServer, SandboxUser
+from bot.settings import load_settings
+from handlers.roster_import import RosterRow, import_roster
+
+log = logging.getLogger(__name__)
+
+Scene = Callable[[], Awaitable[None]]
+
+
+def demo_config(front_desk: SandboxGroup, staff: list[tuple[SandboxUser, str, str]]) -> str:
+    """An estate config naming the sandbox's group and users."""
+    lines = [
+        "[estate]",
+        'name = "Sunrise Gardens"',
+        'timezone = "Asia/Shanghai"',
+        'default_language = "en"',
+        "",
+        "[calendar]",
+        'holidays = "chinese-calendar"',
+        "",
+        "[[departments]]",
+        'key = "front_desk"',
+        'name = "Front desk"',
+        f"chat_id = {front_desk.id}",
+        "",
+    ]
+    for user, role, department in staff:
+        lines += [
+            "[[staff]]",
+            f"telegram_id = {user.id}",
+            f'name = "{user.full_name}"',
+            f'role = "{role}"',
+            f'department = "{department}"',
+            "",
+        ]
+    return "\n".join(lines)
+
+
+async def run_demo(out: Callable[[str], None] = print) -> int:
+    """Run the tour; returns the process exit code (0 when every scene played out)."""
+    logging.basicConfig(level=logging.WARNING)
+    async with SandboxServer() as sandbox:
+        front_desk = sandbox.add_group("Front desk")
+        wang = sandbox.add_user("Wang", last_name="Fang", language_code="en")
+        alice = sandbox.add_user("Alice", last_name="Chen", language_code="en",
+                                 phone="+8613800000001")
+        bob = sandbox.add_user("Bob", last_name="Li", language_code="en", phone="+8613900000002")
+        chen = sandbox.add_user("陈", last_name="静", language_code="zh-hans",
+                                phone="+8613700000003")
+        with tempfile.TemporaryDirectory(prefix="estate-bot-demo-") as folder:
+            config_path = Path(folder) / "estate.toml"
+            config_path.write_text(
+                demo_config(front_desk, [(wang, "front_desk", "front_desk")]), encoding="utf-8"
+            )
+            settings = load_settings(
+                _env_file=None,
+                bot_token=sandbox.token,
+                telegram_api=sandbox.base_url,
+                data_dir=Path(folder),
+                config=config_path,
+            )
+            config = load_estate_config(config_path)
+            runtime = await Runtime.create(settings, config)
+            async with runtime.db.uow(runtime.estate_id) as uow:
+                await import_roster(
+                    uow, [RosterRow(2, "3", "2", "301", "Alice Chen", "138 0000 0001")]
+                )
+                await uow.commit()
+            stop = asyncio.Event()
+            running = asyncio.ensure_future(runtime.run_polling(stop))
+
+            async def alice_is_on_the_roster() -> None:
+                await alice.send("/start")
+                await alice.wait_for_message(containing="share your phone")
+                await alice.tap("Share my phone number")
+                await alice.wait_for_message(containing="registered as a resident")
+
+            async def bob_is_approved_by_the_front_desk() -> None:
+                await bob.send("/start")
+                await bob.wait_for_message(containing="share your phone")
+                await bob.tap("Share my phone number")
+                await bob.wait_for_message(containing="Which building")
+                await bob.send("5")
+                await bob.wait_for_message(containing="Which entrance")
+                await bob.send("1")
+                await bob.wait_for_message(containing="Which room")
+                await bob.send("502")
+                await bob.wait_for_message(containing="Is this right")
+                await bob.click("Submit")
+                await bob.wait_for_message(containing="sent to the front desk")
+                await front_desk.wait_for_message(containing="Registration request")
+                await wang.click("Approve", in_chat=front_desk)
+                await bob.wait_for_message(containing="confirmed your registration")
+
+            async def chen_registers_in_chinese_and_is_rejected() -> None:
+                await chen.send("/start")
+                await chen.wait_for_message(containing="分享")
+                await chen.tap("分享我的手机号")
+                await chen.wait_for_message(containing="哪一栋")
+                await chen.send("9")
+                await chen.wait_for_message(containing="哪个单元")
+                await chen.send("9")
+                await chen.wait_for_message(containing="房号")
+                await chen.send("909")
+                await chen.wait_for_message(containing="正确吗")
+                await chen.click("提交")
+                await front_desk.wait_for_message(containing="#2")
+                await wang.click("Reject", in_chat=front_desk)
+                await chen.wait_for_message(containing="未能确认")
+
+            scenes: list[tuple[str, Scene]] = [
+                ("Alice's phone is on the roster: verified at once", alice_is_on_the_roster),
+                ("Bob is not on the roster: the front desk approves him",
+                 bob_is_approved_by_the_front_desk),
+                ("Chen registers in Chinese; the front desk cannot confirm her",
+                 chen_registers_in_chinese_and_is_rejected),
+            ]
+            failed = 0
+            try:
+                for title, scene in scenes:
+                    try:
+                        await scene()
+                        out(f"✓ {title}")
+                    except Exception as exc:
+                        failed += 1
+                        out(f"✗ {title}: {exc}")
+            finally:
+                stop.set()
+                await running
+            out("")
+            out(sandbox.transcript())
+            return 1 if failed else 0
+
+
+__all__ = ["run_demo"]

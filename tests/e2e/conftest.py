@@ -1,0 +1,205 @@
+"""End-to-end fixtures: the sandbox Telegram in the test process, the real bot in another.
+
+The bot is started as `python -m bot.cli run` with only its environment pointing it at the sandbox
+and a fresh SQLite database, exactly as an operator would run it against Telegram. Tests speak as
+people do (send, tap, click) and read what the bot did from the chats, the sandbox's call log
+and the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox import SandboxGroup, SandboxServer, SandboxUser
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Estate:
+    """A small estate: a front-desk group with two staff, residents on and off the roster."""
+
+    sandbox: SandboxServer
+    folder: Path
+    front_desk: SandboxGroup
+    wang: SandboxUser  # front desk
+    li: SandboxUser  # front desk
+    zhou: SandboxUser  # technician: staff, but may not decide registrations
+    alice: SandboxUser  # on the roster
+    bob: SandboxUser  # not on the roster
+    mallory: SandboxUser  # not staff, not a resident
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def config_path(self) -> Path:
+        return self.folder / "estate.toml"
+
+    @property
+    def database_path(self) -> Path:
+        return self.folder / "data" / "estate-bot.sqlite3"
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ESTATE_")}
+        env.update(
+            ESTATE_BOT_TOKEN=self.sandbox.token,
+            ESTATE_TELEGRAM_API=self.sandbox.base_url,
+            ESTATE_DATA_DIR=str(self.folder / "data"),
+            ESTATE_CONFIG=str(self.config_path),
+            ESTATE_OUTBOX_CLAIM_TIMEOUT="2",
+            ESTATE_LOG_LEVEL="INFO",
+            PYTHONPATH=str(ROOT),
+        )
+        env.update(self.extra_env)
+        return env
+
+    def query(self, sql: str, *params: object) -> list[tuple]:
+        """Read the bot's database as an auditor would (the bot may be running)."""
+        with sqlite3.connect(self.database_path, timeout=30) as connection:
+            return connection.execute(sql, params).fetchall()
+
+
+def write_config(estate: Estate) -> None:
+    staff = [
+        (estate.wang, "Wang Fang", "front_desk", "front_desk"),
+        (estate.li, "Li Na", "front_desk", "front_desk"),
+        (estate.zhou, "Zhou Qiang", "technician", "engineering"),
+    ]
+    lines = [
+        "[estate]",
+        'name = "Sunrise Gardens"',
+        'timezone = "Asia/Shanghai"',
+        'default_language = "en"',
+        "",
+        "[[departments]]",
+        'key = "front_desk"',
+        'name = "Front desk"',
+        f"chat_id = {estate.front_desk.id}",
+        "",
+        "[[departments]]",
+        'key = "engineering"',
+        'name = "Engineering"',
+        "",
+    ]
+    for user, name, role, department in staff:
+        lines += [
+            "[[staff]]",
+            f"telegram_id = {user.id}",
+            f'name = "{name}"',
+            f'role = "{role}"',
+            f'department = "{department}"',
+            "",
+        ]
+    estate.config_path.write_text("\n".join(lines), encoding="utf-8")
+    (estate.folder / "roster.csv").write_text(
+        "building,entrance,room,name,phone\n3,2,301,Alice Chen,138 0000 0001\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[SandboxServer]:
+    async with SandboxServer() as server:
+        yield server
+
+
+@pytest.fixture
+def estate(sandbox: SandboxServer, tmp_path: Path) -> Estate:
+    estate = Estate(
+        sandbox=sandbox,
+        folder=tmp_path,
+        front_desk=sandbox.add_group("Front desk"),
+        wang=sandbox.add_user("Wang", last_name="Fang", language_code="zh-hans"),
+        li=sandbox.add_user("Li", last_name="Na", language_code="en"),
+        zhou=sandbox.add_user("Zhou", last_name="Qiang", language_code="en"),
+        alice=sandbox.add_user("Alice", last_name="Chen", language_code="en",
+                               phone="+8613800000001"),
+        bob=sandbox.add_user("Bob", last_name="Li", language_code="en", phone="+8613900000002"),
+        mallory=sandbox.add_user("Mallory", language_code="en", phone="+8613700000003"),
+    )
+    write_config(estate)
+    return estate
+
+
+class BotProcess:
+    """The real bot, as a separate OS process that can be stopped politely or killed -9."""
+
+    def __init__(self, estate: Estate, *args: str) -> None:
+        self.estate = estate
+        self.args = args or ("run",)
+        self.process: asyncio.subprocess.Process | None = None
+        self.log_path = estate.folder / "bot.log"
+        self.starts = 0
+
+    async def start(self) -> None:
+        self.starts += 1
+        log = self.log_path.open("ab")
+        log.write(f"\n--- start {self.starts} ---\n".encode())
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", *self.args,
+            env=self.estate.env(), cwd=self.estate.folder, stdout=log, stderr=log,
+        )
+        log.close()
+
+    async def kill(self) -> None:
+        """kill -9: no cleanup, no flush, no goodbye."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self) -> None:
+        if self.process is None or self.process.returncode is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.process.wait(), timeout=10)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+async def run_cli(estate: Estate, *args: str) -> str:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", *args,
+        env=estate.env(), cwd=estate.folder,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await process.communicate()
+    text = output.decode()
+    assert process.returncode == 0, text
+    return text
+
+
+@pytest.fixture
+async def bot(estate: Estate, request: pytest.FixtureRequest) -> AsyncIterator[BotProcess]:
+    await run_cli(estate, "residents", "import", str(estate.folder / "roster.csv"))
+    process = BotProcess(estate)
+    await process.start()
+    yield process
+    await process.stop()
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        print(process.log()[-20_000:])
+        print(estate.sandbox.transcript())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

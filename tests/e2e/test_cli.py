@@ -1,0 +1,57 @@
+"""The `estate-bot` command as an operator meets it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_demo_plays_both_registration_paths_and_exits_cleanly(tmp_path: Path):
+    result = cli("demo", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "✓ Alice's phone is on the roster" in result.stdout
+    assert "✓ Bob is not on the roster: the front desk approves him" in result.stdout
+    assert "✗" not in result.stdout
+    assert "[Front desk] Wang: clicked [Approve]" in result.stdout
+
+
+def test_a_config_with_a_mistake_is_refused_naming_the_key(tmp_path: Path):
+    example = cli("config", "example", cwd=tmp_path)
+    assert example.returncode == 0
+    config = tmp_path / "estate.toml"
+    config.write_text(example.stdout.replace('role = "guard"', 'role = "janitor"', 1))
+    env = {"ESTATE_CONFIG": str(config), "PATH": "/usr/bin:/bin"}
+    result = cli("config", "check", cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    assert "role" in result.stderr and "janitor" in result.stderr
+
+    config.write_text(example.stdout)
+    assert cli("config", "check", cwd=tmp_path, env=env).returncode == 0
+
+
+def test_reimporting_the_roster_updates_instead_of_duplicating(tmp_path: Path):
+    config = tmp_path / "estate.toml"
+    config.write_text(cli("config", "example", cwd=tmp_path).stdout)
+    roster = tmp_path / "住户.csv"
+    roster.write_text("楼栋,单元,房号,姓名,电话\n3,2,301,陈静,13800000001\n1,1,101,王伟,12345\n")
+    env = {"ESTATE_CONFIG": str(config), "ESTATE_DATA_DIR": str(tmp_path / "data"),
+           "PATH": "/usr/bin:/bin"}
+    first = cli("residents", "import", str(roster), cwd=tmp_path, env=env)
+    assert first.returncode == 0, first.stderr
+    assert "1 created" in first.stdout and "1 rejected" in first.stdout
+    assert "line 3" in first.stdout
+    roster.write_text("楼栋,单元,房号,姓名,电话\n3,2,301,陈静静,13800000001\n")
+    second = cli("residents", "import", str(roster), cwd=tmp_path, env=env)
+    assert "0 created" in second.stdout and "1 updated" in second.stdout
