@@ -114,10 +114,9 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
 
 
 def _residents_import(args: argparse.Namespace) -> int:
-    from handlers.roster_import import import_roster
-
     from bot.roster_files import RosterFileError, format_report, read_roster
     from bot.runtime import ESTATE_SLUG
+    from handlers.roster_import import import_roster
     from storage.database import Database
     from storage.migrate import upgrade
 
