@@ -11,17 +11,24 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import sys
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.sandbox import SandboxGroup, SandboxServer, SandboxUser
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def create_engine(url: str, **kwargs: object) -> AsyncEngine:
+    return create_async_engine(url.replace("postgresql://", "postgresql+asyncpg://", 1), **kwargs)
 
 
 @dataclass
@@ -37,15 +44,13 @@ class Estate:
     alice: SandboxUser  # on the roster
     bob: SandboxUser  # not on the roster
     mallory: SandboxUser  # not staff, not a resident
+    database_url: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
+    _engine: AsyncEngine | None = None
 
     @property
     def config_path(self) -> Path:
         return self.folder / "estate.toml"
-
-    @property
-    def database_path(self) -> Path:
-        return self.folder / "data" / "estate-bot.sqlite3"
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ESTATE_")}
@@ -54,6 +59,7 @@ class Estate:
             ESTATE_TELEGRAM_API=self.sandbox.base_url,
             ESTATE_DATA_DIR=str(self.folder / "data"),
             ESTATE_CONFIG=str(self.config_path),
+            ESTATE_DATABASE_URL=self.database_url,
             ESTATE_OUTBOX_CLAIM_TIMEOUT="2",
             ESTATE_LOG_LEVEL="INFO",
             PYTHONPATH=str(ROOT),
@@ -61,10 +67,17 @@ class Estate:
         env.update(self.extra_env)
         return env
 
-    def query(self, sql: str, *params: object) -> list[tuple]:
+    async def query(self, sql: str, **params: object) -> list[tuple]:
         """Read the bot's database as an auditor would (the bot may be running)."""
-        with sqlite3.connect(self.database_path, timeout=30) as connection:
-            return connection.execute(sql, params).fetchall()
+        if self._engine is None:
+            self._engine = create_engine(self.database_url)
+        async with self._engine.connect() as connection:
+            result = await connection.execute(text(sql), params)
+            return [tuple(row) for row in result]
+
+    async def close(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
 
 
 def write_config(estate: Estate) -> None:
@@ -111,8 +124,35 @@ async def sandbox() -> AsyncIterator[SandboxServer]:
         yield server
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """Every end-to-end test runs on SQLite (the embedded default) and on PostgreSQL.
+
+    PostgreSQL needs a server: `ESTATE_TEST_POSTGRES_URL` names one (CI starts it with
+    `.ci/postgres`); each test gets a database of its own, dropped afterwards.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path}/data/estate-bot.sqlite3"
+        return
+    server = os.environ.get("ESTATE_TEST_POSTGRES_URL")
+    if not server:
+        pytest.skip("ESTATE_TEST_POSTGRES_URL is not set: no PostgreSQL server to test against")
+    name = f"estate_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield str(make_url(server).set(database=name).render_as_string(hide_password=False))
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
 @pytest.fixture
-def estate(sandbox: SandboxServer, tmp_path: Path) -> Estate:
+async def estate(
+    sandbox: SandboxServer, tmp_path: Path, database_url: str
+) -> AsyncIterator[Estate]:
     estate = Estate(
         sandbox=sandbox,
         folder=tmp_path,
@@ -124,9 +164,11 @@ def estate(sandbox: SandboxServer, tmp_path: Path) -> Estate:
                                phone="+8613800000001"),
         bob=sandbox.add_user("Bob", last_name="Li", language_code="en", phone="+8613900000002"),
         mallory=sandbox.add_user("Mallory", language_code="en", phone="+8613700000003"),
+        database_url=database_url,
     )
     write_config(estate)
-    return estate
+    yield estate
+    await estate.close()
 
 
 class BotProcess:
@@ -171,6 +213,21 @@ class BotProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+async def eventually(
+    check: Callable[[], Awaitable[object]], timeout: float = 10.0  # noqa: ASYNC109
+) -> object:
+    """Poll an async check until it returns something truthy (for database state)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if loop.time() > deadline:
+            raise AssertionError(f"not true within {timeout}s")
+        await asyncio.sleep(0.1)
 
 
 async def run_cli(estate: Estate, *args: str) -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from bot.sandbox import SandboxUser
 
-from .conftest import BotProcess, Estate
+from .conftest import BotProcess, Estate, eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +45,7 @@ async def test_a_resident_on_the_roster_is_verified_when_sharing_their_phone(
     await estate.alice.tap("Share my phone number")
     done = await estate.alice.wait_for_message(containing="registered as a resident")
     assert "Building 3, entrance 2, room 301" in done.text
-    assert estate.query("select telegram_user_id, source from residents") == [
+    assert await estate.query("select telegram_user_id, source from residents") == [
         (estate.alice.id, "roster")
     ]
     assert not estate.front_desk.messages  # nothing for the front desk to do
@@ -66,13 +66,13 @@ async def test_an_unknown_resident_is_approved_by_the_front_desk(estate: Estate,
     assert "Building 5, entrance 1, room 502" in told.text
     card = await estate.front_desk.wait_for_message(containing="Approved by Wang Fang")
     assert card.buttons == []
-    assert estate.query(
+    assert await estate.query(
         "select telegram_user_id, source from residents where source = 'approved'"
     ) == [(estate.bob.id, "approved")]
-    assert estate.query("select status, decided_by from registration_requests") == [
+    assert await estate.query("select status, decided_by from registration_requests") == [
         ("approved", estate.wang.id)
     ]
-    actions = [a for (a,) in estate.query("select action from events order by id")]
+    actions = [a for (a,) in await estate.query("select action from events order by id")]
     assert "registration.requested" in actions and "registration.approved" in actions
 
     await estate.bob.send("/start")  # a verified resident is welcomed back, not registered again
@@ -84,7 +84,7 @@ async def test_a_rejected_resident_is_told_and_can_try_again(estate: Estate, bot
     await estate.li.click("Reject", in_chat=estate.front_desk)
     await estate.bob.wait_for_message(containing="could not confirm your registration")
     await estate.front_desk.wait_for_message(containing="Rejected by Li Na")
-    assert estate.query("select count(*) from residents where source='approved'") == [(0,)]
+    assert await estate.query("select count(*) from residents where source='approved'") == [(0,)]
     await start(estate.bob)
 
 
@@ -105,7 +105,7 @@ async def test_only_front_desk_staff_can_decide_and_forged_buttons_change_nothin
     for data in ("1|reg.approve|999", "1|reg.delete|1", "garbage", "1|reg.approve|x"):
         answer = await estate.wang.click_data(data, message=card, in_chat=estate.front_desk)
         assert answer.show_alert, data
-    assert estate.query("select status from registration_requests") == [("pending",)]
+    assert await estate.query("select status from registration_requests") == [("pending",)]
     assert estate.front_desk.last_message.buttons == [["Approve", "Reject"]]
 
 
@@ -119,8 +119,10 @@ async def test_two_staff_tapping_at_once_decide_once(estate: Estate, bot: BotPro
     assert len(winners) == 1
     loser = first if second in winners else second
     assert "already decided" in (loser.text or "")
-    assert len(estate.query("select status from registration_requests where status != 'pending'")) \
-        == 1
+    decided = await estate.query(
+        "select status from registration_requests where status != 'pending'"
+    )
+    assert len(decided) == 1
     await estate.bob.wait_for_message(containing="front desk", timeout=5)
 
 
@@ -191,7 +193,7 @@ async def test_cancel_works_at_every_step_and_a_stale_button_is_refused(
     await bob.wait_for_message(containing="sent to the front desk")
     again = await bob.click_data(submit, message=summary)  # a double tap, or a replayed one
     assert again.show_alert and "earlier question" in (again.text or "")
-    assert estate.query("select count(*) from registration_requests") == [(1,)]
+    assert await estate.query("select count(*) from registration_requests") == [(1,)]
 
 
 async def test_language_follows_telegram_then_lang_switches_it(estate: Estate, bot: BotProcess):
@@ -251,8 +253,8 @@ async def test_a_redelivered_update_is_handled_once(estate: Estate, bot: BotProc
     await sandbox.wait_until(lambda: not sandbox.pending_updates())
     await asyncio.sleep(1.0)
     assert sum("Welcome" in m.text for m in bob.messages) == 1
-    assert estate.query("select count(*) from incoming_updates where update_id = ?",
-                        update["update_id"]) == [(1,)]
+    assert await estate.query("select count(*) from incoming_updates where update_id = :id",
+                              id=update["update_id"]) == [(1,)]
 
 
 async def test_429_is_waited_out_and_the_message_still_arrives(estate: Estate, bot: BotProcess):
@@ -275,10 +277,11 @@ async def test_a_user_who_blocked_the_bot_is_recorded_and_others_are_served(
     estate.bob.block_bot()
     await estate.wang.click("Approve", in_chat=estate.front_desk)
     await estate.front_desk.wait_for_message(containing="Approved by Wang Fang")
-    await estate.sandbox.wait_until(
-        lambda: estate.query("select blocked_at from telegram_users where id = ?",
-                             estate.bob.id)[0][0]
+    await eventually(lambda: estate.query(
+        "select blocked_at from telegram_users where id = :id and blocked_at is not null",
+        id=estate.bob.id,
+    ))
+    assert ("blocked",) in await estate.query(
+        "select status from outbox where chat_id = :id", id=estate.bob.id
     )
-    assert ("blocked",) in estate.query("select status from outbox where chat_id = ?",
-                                        estate.bob.id)
     await start(estate.alice)  # the bot carries on for everyone else

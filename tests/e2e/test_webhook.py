@@ -40,8 +40,8 @@ async def test_webhook_mode_registers_a_resident_and_refuses_unsigned_posts(esta
             for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "guess"}):
                 async with http.post(url, json=forged, headers=headers) as response:
                     assert response.status == 401
-        assert estate.query("select count(*) from incoming_updates where update_id = 999999") \
-            == [(0,)]
+        forged_rows = "select count(*) from incoming_updates where update_id = 999999"
+        assert await estate.query(forged_rows) == [(0,)]
     finally:
         await bot.stop()
         if bot.process is not None and bot.process.returncode not in (0, -15):
