@@ -155,10 +155,9 @@ class AskChoice(Step):
         return Refused(text("flow.error.choose_button"))
 
     def shown(self, value: Any) -> TextBody:
-        for option in self.options({}, date.today()) if not callable(self.choices) else []:
-            if option.value == value:
-                return option.label
-        return super().shown(value)
+        options = [] if callable(self.choices) else self.choices
+        label = next((o.label for o in options if o.value == value), None)
+        return label if label is not None else super().shown(value)
 
 
 @dataclass(frozen=True, kw_only=True)

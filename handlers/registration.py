@@ -135,7 +135,7 @@ async def submit_request(uow: UnitOfWork, actor: Actor, answers: Answers) -> Out
     uow.events.record("registration.requested", "registration", request.id, actor=actor.user_id)
     if front_desk is not None and front_desk.chat_id is not None:
         request.card_outbox_id = await uow.outbox.send(
-            front_desk.chat_id, _card(request, decided=None), group=True
+            front_desk.chat_id, _card(request), group=True
         )
     await uow.outbox.send(
         actor.chat_id,
@@ -148,7 +148,8 @@ async def submit_request(uow: UnitOfWork, actor: Actor, answers: Answers) -> Out
     return Outcome.FINISH
 
 
-def _card(request: RegistrationRequest, decided: TextBody | None) -> MessageBody:
+def _card(request: RegistrationRequest, outcome: list[TextBody] | None = None) -> MessageBody:
+    """The front-desk card: with Approve / Reject while pending, with the outcome once decided."""
     lines = [
         text("registration.card.title", number=request.id),
         text("registration.card.name", name=verbatim(request.name)),
@@ -156,8 +157,8 @@ def _card(request: RegistrationRequest, decided: TextBody | None) -> MessageBody
         text("registration.card.phone_tail", tail=phone_tail(request.phone)),
         text("registration.card.requested_at", at=moment(request.created_at)),
     ]
-    if decided is not None:
-        return message(*lines, decided)
+    if outcome is not None:
+        return message(*lines, *outcome)
     return message(
         *lines,
         buttons=[
@@ -247,9 +248,8 @@ async def reject(uow: UnitOfWork, actor: Actor, request_id: int) -> TapAnswer:
 
 
 async def _close_card(uow: UnitOfWork, request: RegistrationRequest, outcome: TextBody) -> None:
+    """Edit the card in place: the outcome, who decided, when; no buttons left to tap."""
     if request.card_outbox_id is None:
         return
-    decided = message(outcome, text("registration.card.decided_at", at=moment(uow.now)))
-    body = _card(request, decided=decided["lines"][0])
-    body["lines"].append(decided["lines"][1])
-    await uow.outbox.edit(request.card_outbox_id, body)
+    decided_at = text("registration.card.decided_at", at=moment(uow.now))
+    await uow.outbox.edit(request.card_outbox_id, _card(request, [outcome, decided_at]))
