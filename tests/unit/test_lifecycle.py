@@ -1,0 +1,39 @@
+"""Ticket lifecycles, checked without a bot."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.rules.lifecycle import REPAIR, Lifecycle, TransitionRefused
+
+
+def test_a_repair_goes_from_dispatch_to_closed():
+    state = REPAIR.start
+    for action in ("accept", "finish", "confirm", "survey_ok"):
+        state = REPAIR.after(state, action)
+    assert state == "closed"
+
+
+@pytest.mark.parametrize(
+    ("state", "action"),
+    [("open", "finish"), ("closed", "accept"), ("done", "accept"), ("open", "confirm")],
+)
+def test_actions_out_of_order_are_refused(state, action):
+    with pytest.raises(TransitionRefused):
+        REPAIR.after(state, action)
+
+
+def test_not_fixed_and_an_unhappy_callback_reopen_the_job():
+    assert REPAIR.after("done", "not_fixed") == "open"
+    assert REPAIR.after("confirmed", "survey_low") == "open"
+    assert REPAIR.sources("hand_back") == {"accepted"}
+
+
+def test_a_state_nothing_leads_to_fails_at_declaration():
+    with pytest.raises(ValueError, match="never reached"):
+        Lifecycle("bad", "a", frozenset({"z"}), {("a", "go"): "z", ("b", "go"): "z"})
+
+
+def test_a_dead_end_fails_at_declaration():
+    with pytest.raises(ValueError, match="no way out"):
+        Lifecycle("bad", "a", frozenset({"z"}), {("a", "go"): "b", ("a", "end"): "z"})
