@@ -191,6 +191,51 @@ class Ticket(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    reporter_user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    category: Mapped[str | None] = mapped_column(String(64))
+    place_key: Mapped[str | None] = mapped_column(String(200))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    assignee_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    card_outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    accepted_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    confirmed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    reopened: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TicketCounter(Base):
+    """The last number given per estate and kind: R-0001, R-0002, ... with no gaps or repeats."""
+
+    __tablename__ = "ticket_counters"
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estates.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TicketFollower(Base):
+    """A resident affected by a ticket: the reporter, and everyone who joined it as a duplicate."""
+
+    __tablename__ = "ticket_followers"
+    __table_args__ = (UniqueConstraint("ticket_id", "telegram_user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Survey(Base):
+    """A callback survey: when it was sent, when and how it was answered."""
+
+    __tablename__ = "surveys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]
+    rating: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
 
 
 class Event(Base):
@@ -259,6 +304,7 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(16))  # send | edit
     body: Mapped[dict[str, Any]] = mapped_column()
     edit_of: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    priority: Mapped[int] = mapped_column(Integer, default=0)  # urgent cards jump the queue
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime] = mapped_column(default=utcnow)
@@ -266,3 +312,39 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+# Appended with the timers; kept here rather than in the import block at the top.
+from sqlalchemy import Index  # noqa: E402
+
+
+class Timer(Base):
+    """Something that must happen at a moment: an SLA escalation, a timeout, a callback survey.
+
+    Timers are rows, not scheduler jobs, so they survive restarts, fire after downtime (late but
+    once), and are claimed by one worker at a time however many run. `status` goes pending ->
+    running (claimed by `claimed_by` at `claimed_at`) -> done, or back to pending for a retry, or
+    failed; a pending timer can be cancelled. `attempts` counts claims, so a timer whose worker
+    keeps dying is given up too.
+    """
+
+    __tablename__ = "timers"
+    __table_args__ = (
+        # Finding due rows walks only the due (and running) ones, however many are pending.
+        Index("ix_timers_status_due", "status", "due_at"),
+        Index("ix_timers_subject", "subject_type", "subject_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estates.id"))
+    kind: Mapped[str] = mapped_column(String(64))  # e.g. "repair.accept_sla"
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int | None] = mapped_column(BigInteger)
+    due_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    fired_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -19,6 +19,8 @@ from storage.repositories import (
     Outbox,
     PeopleRepository,
     RegistrationRepository,
+    TicketRepository,
+    Timers,
 )
 
 Clock = Callable[[], datetime]
@@ -39,6 +41,8 @@ class UnitOfWork:
     outbox: Outbox
     people: PeopleRepository
     registrations: RegistrationRepository
+    timers: Timers
+    tickets: TicketRepository
 
     def __init__(
         self,
@@ -63,6 +67,8 @@ class UnitOfWork:
         self.outbox = Outbox(self.session, self.now)
         self.people = PeopleRepository(self.session, self.now, self.estate_id)
         self.registrations = RegistrationRepository(self.session, self.now, self.estate_id)
+        self.timers = Timers(self.session, self.now, self.estate_id)
+        self.tickets = TicketRepository(self.session, self.now, self.estate_id)
         return self
 
     async def commit(self) -> None:
@@ -82,6 +88,9 @@ class UnitOfWork:
     ) -> None:
         try:
             if not self._committed:
+                # Detach first: what was read stays readable after the rollback, which would
+                # otherwise expire it (a read-only unit of work need not commit).
+                self.session.expunge_all()
                 await self.session.rollback()
         finally:
             await self.session.close()

@@ -88,14 +88,14 @@ class OutboxSender:
         estate_id: int,
         transport: Transport,
         renderer: Renderer,
-        language_for_chat: Callable[[int], Awaitable[str]],
+        languages_for: Callable[[list[int]], Awaitable[dict[int, str]]],
         limits: SenderLimits | None = None,
     ) -> None:
         self.db = db
         self.estate_id = estate_id
         self.transport = transport
         self.renderer = renderer
-        self.language_for_chat = language_for_chat
+        self.languages_for = languages_for
         self.limits = limits or SenderLimits()
         self._overall = AsyncLimiter(self.limits.per_second, 1)
         self._chat_limiters: OrderedDict[int, AsyncLimiter] = OrderedDict()
@@ -145,13 +145,16 @@ class OutboxSender:
                     break
                 due.append(row)
             by_chat[chat_id] = due
+        languages = await self.languages_for([chat for chat, queue in by_chat.items() if queue])
         gate = asyncio.Semaphore(self.limits.parallel_chats)
 
         async def drain(queue: list[OutboxMessage]) -> int:
             async with gate:
                 done = 0
                 for row in queue:
-                    if not await self._deliver(row):
+                    if not self._chat_limiter(row).has_capacity():
+                        break  # this chat's quota is spent: a later pass sends the rest
+                    if not await self._deliver(row, languages[row.chat_id]):
                         break
                     done += 1
                 return done
@@ -159,7 +162,7 @@ class OutboxSender:
         results = await asyncio.gather(*(drain(q) for q in by_chat.values() if q))
         return sum(results)
 
-    async def _deliver(self, row: OutboxMessage) -> bool:
+    async def _deliver(self, row: OutboxMessage, language: str) -> bool:
         """Send one row; False when the rest of its chat's queue must wait."""
         async with self.db.uow(self.estate_id) as uow:
             if not await uow.outbox.claim(row):
@@ -170,7 +173,6 @@ class OutboxSender:
             await uow.commit()
         if target is not None and target.status != SENT:
             return await self._settle_unsendable_edit(row, target)
-        language = await self.language_for_chat(row.chat_id)
         try:
             calls = self._calls(row, target, language)
         except ValueError as exc:
@@ -228,6 +230,11 @@ class OutboxSender:
 
     async def _limit(self, row: OutboxMessage) -> None:
         await self._overall.acquire()
+        await self._chat_limiter(row).acquire()
+
+    def _chat_limiter(self, row: OutboxMessage) -> AsyncLimiter:
+        """The chat's own bucket. A spent one is skipped, not awaited, so one busy group
+        never holds up the replies everyone else is waiting for."""
         limiter = self._chat_limiters.get(row.chat_id)
         if limiter is None:
             limiter = (
@@ -239,7 +246,7 @@ class OutboxSender:
             while len(self._chat_limiters) > 10_000:
                 self._chat_limiters.popitem(last=False)
         self._chat_limiters.move_to_end(row.chat_id)
-        await limiter.acquire()
+        return limiter
 
     async def _settle_unsendable_edit(self, row: OutboxMessage, target: OutboxMessage) -> bool:
         if target.status in {FAILED, BLOCKED}:

@@ -10,6 +10,8 @@ from storage.repositories.inbox import Inbox
 from storage.repositories.outbox import Outbox
 from storage.repositories.people import PeopleRepository
 from storage.repositories.registrations import RegistrationRepository
+from storage.repositories.tickets import TicketRepository
+from storage.repositories.timers import Timers
 
 __all__ = [
     "ConversationRepository",
@@ -18,4 +20,6 @@ __all__ = [
     "Outbox",
     "PeopleRepository",
     "RegistrationRepository",
+    "TicketRepository",
+    "Timers",
 ]

@@ -21,6 +21,14 @@ class PeopleRepository:
     async def telegram_user(self, user_id: int) -> TelegramUser | None:
         return await self._session.get(TelegramUser, user_id)
 
+    async def telegram_users(self, user_ids: list[int]) -> dict[int, TelegramUser]:
+        if not user_ids:
+            return {}
+        rows = await self._session.scalars(
+            select(TelegramUser).where(TelegramUser.id.in_(user_ids))
+        )
+        return {user.id: user for user in rows}
+
     async def seen(
         self,
         user_id: int,
@@ -58,6 +66,18 @@ class PeopleRepository:
                 Staff.department_key == department_key,
                 Staff.active.is_(True),
             )
+        )
+        return list(rows)
+
+    async def staff_with_roles(self, roles: set[str]) -> list[Staff]:
+        rows = await self._session.scalars(
+            select(Staff)
+            .where(
+                Staff.estate_id == self.estate_id,
+                Staff.role.in_(sorted(roles)),
+                Staff.active.is_(True),
+            )
+            .order_by(Staff.id)
         )
         return list(rows)
 
