@@ -11,6 +11,7 @@ import asyncio
 import logging
 import tempfile
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.config import load_estate_config
@@ -24,8 +25,10 @@ log = logging.getLogger(__name__)
 Scene = Callable[[], Awaitable[None]]
 
 
-def demo_config(front_desk: SandboxGroup, staff: list[tuple[SandboxUser, str, str]]) -> str:
-    """An estate config naming the sandbox's group and users."""
+def demo_config(
+    groups: dict[str, SandboxGroup], staff: list[tuple[SandboxUser, str, str]]
+) -> str:
+    """An estate config naming the sandbox's groups and users, with short timings for a tour."""
     lines = [
         "[estate]",
         'name = "Sunrise Gardens"',
@@ -35,12 +38,13 @@ def demo_config(front_desk: SandboxGroup, staff: list[tuple[SandboxUser, str, st
         "[calendar]",
         'holidays = "chinese-calendar"',
         "",
-        "[[departments]]",
-        'key = "front_desk"',
-        'name = "Front desk"',
-        f"chat_id = {front_desk.id}",
+        "[timings]",
+        'repair_survey_delay = "2s"  # the next working day in real life',
         "",
     ]
+    for key, group in groups.items():
+        lines += ["[[departments]]", f'key = "{key}"', f'name = "{group.title}"',
+                  f"chat_id = {group.id}", ""]
     for user, role, department in staff:
         lines += [
             "[[staff]]",
@@ -58,7 +62,10 @@ async def run_demo(out: Callable[[str], None] = print) -> int:
     logging.basicConfig(level=logging.WARNING)
     async with SandboxServer() as sandbox:
         front_desk = sandbox.add_group("Front desk")
+        engineering = sandbox.add_group("Engineering")
         wang = sandbox.add_user("Wang", last_name="Fang", language_code="en")
+        zhou = sandbox.add_user("Zhou", last_name="Qiang", language_code="en")
+        sun = sandbox.add_user("Sun", last_name="Li", language_code="en")
         alice = sandbox.add_user("Alice", last_name="Chen", language_code="en",
                                  phone="+8613800000001")
         bob = sandbox.add_user("Bob", last_name="Li", language_code="en", phone="+8613900000002")
@@ -67,7 +74,15 @@ async def run_demo(out: Callable[[str], None] = print) -> int:
         with tempfile.TemporaryDirectory(prefix="estate-bot-demo-") as folder:
             config_path = Path(folder) / "estate.toml"
             config_path.write_text(
-                demo_config(front_desk, [(wang, "front_desk", "front_desk")]), encoding="utf-8"
+                demo_config(
+                    {"front_desk": front_desk, "engineering": engineering},
+                    [
+                        (wang, "front_desk", "front_desk"),
+                        (zhou, "technician", "engineering"),
+                        (sun, "supervisor", "engineering"),
+                    ],
+                ),
+                encoding="utf-8",
             )
             settings = load_settings(
                 _env_file=None,
@@ -125,12 +140,60 @@ async def run_demo(out: Callable[[str], None] = print) -> int:
                 await wang.click("Reject", in_chat=front_desk)
                 await chen.wait_for_message(containing="未能确认")
 
+            async def alice_reports_a_leak_from_report_to_survey() -> None:
+                await zhou.send("/start")  # staff open a private chat with the bot once
+                await zhou.wait_for_message(containing="registered as staff")
+                await alice.click("Report a repair")
+                await alice.wait_for_message(containing="What needs repairing")
+                await alice.click("Water and drains")
+                await alice.click("Building 3")
+                await alice.wait_for_message(containing="describe the problem")
+                await alice.send("The kitchen sink leaks under the cabinet since this morning.")
+                await alice.wait_for_message(containing="up to 3 photos")
+                await alice.send_photo()
+                await alice.wait_for_message(containing="Photo received")
+                await alice.click("Done")
+                await alice.wait_for_message(containing="How urgent")
+                await alice.click("Urgent")
+                await alice.wait_for_message(containing="Which day")
+                tomorrow = datetime.now(config.estate.zone).date() + timedelta(days=1)
+                await alice.send(tomorrow.isoformat())  # a day can be typed, or tapped
+                await alice.wait_for_message(containing="time of day")
+                await alice.click("Morning")
+                await alice.wait_for_message(containing="Submit this repair")
+                await alice.click("Submit")
+                await alice.wait_for_message(containing="R-0001")
+                await engineering.wait_for_message(containing="R-0001")
+                await zhou.click("Accept", in_chat=engineering)
+                await zhou.wait_for_message(containing="resident's contact")
+                await alice.wait_for_message(containing="accepted the job")
+                await zhou.click("Done", in_chat=engineering)
+                await zhou.wait_for_message(containing="what was done")
+                await zhou.send("Replaced the trap seal under the sink.")
+                await zhou.wait_for_message(containing="Photos of the finished work")
+                await zhou.click("Skip")
+                await zhou.wait_for_message(containing="Labour fee")
+                await zhou.send("0")
+                await zhou.wait_for_message(containing="Material fee")
+                await zhou.send("35")
+                await zhou.wait_for_message(containing="Record this result")
+                await zhou.click("Submit")
+                await alice.wait_for_message(containing="Is the problem fixed")
+                await alice.click("Fixed")
+                await alice.wait_for_message(containing="How satisfied", timeout=20)
+                await alice.click("5⭐")
+                await alice.wait_for_message(containing="Anything you would like to add")
+                await alice.send("Quick and tidy, thank you!")
+                await alice.wait_for_message(containing="feedback is recorded")
+
             scenes: list[tuple[str, Scene]] = [
                 ("Alice's phone is on the roster: verified at once", alice_is_on_the_roster),
                 ("Bob is not on the roster: the front desk approves him",
                  bob_is_approved_by_the_front_desk),
                 ("Chen registers in Chinese; the front desk cannot confirm her",
                  chen_registers_in_chinese_and_is_rejected),
+                ("Alice reports a leak: dispatched, accepted, done, signed off, surveyed",
+                 alice_reports_a_leak_from_report_to_survey),
             ]
             failed = 0
             try:

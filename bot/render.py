@@ -10,11 +10,11 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_datetime, format_skeleton
 
 from bot.core.callbacks import pack
 from bot.i18n import babel_locale, translate
@@ -51,7 +51,8 @@ class Renderer:
         key = body.get("key", "")
         params = body.get("params", {})
         if not key:
-            return _escape(str(params.get("value", "")), cap)
+            names = params.get("localized") or {}
+            return _escape(str(names.get(language) or params.get("value", "")), cap)
         count = params.get("count")
         template = translate(language, key, count if isinstance(count, int) else None)
         values = {name: self._value(language, value, cap) for name, value in params.items()}
@@ -64,6 +65,9 @@ class Renderer:
         if isinstance(value, dict) and "moment" in value:
             at = datetime.fromisoformat(value["moment"]).astimezone(self.timezone)
             return format_datetime(at, "short", locale=babel_locale(language))
+        if isinstance(value, dict) and "day" in value:
+            day = date.fromisoformat(value["day"])
+            return format_skeleton("MMMEd", day, locale=babel_locale(language))
         if isinstance(value, dict) and "key" in value:
             return self._line(language, value, cap)
         return _escape(str(value), cap)

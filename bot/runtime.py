@@ -17,11 +17,12 @@ from bot.core.desk import Desk, DeskSettings
 from bot.core.flows import FlowRunner
 from bot.core.intake import ALLOWED_UPDATES, Intake
 from bot.core.sender import OutboxSender, SenderLimits
+from bot.features import build_features
 from bot.ptb.engine import PtbEngine
 from bot.render import Renderer
 from bot.roster import sync_roster
+from bot.scheduler import TimerRunner, worker_name
 from bot.settings import Settings
-from conversations.registration import REGISTRATION
 from storage.database import Database
 from storage.migrate import upgrade
 from storage.uow import Clock, UnitOfWork, system_clock
@@ -43,6 +44,7 @@ class Runtime:
     engine: PtbEngine
     intake: Intake
     sender: OutboxSender
+    timers: TimerRunner
 
     @classmethod
     async def create(
@@ -67,31 +69,35 @@ class Runtime:
         def today(uow: UnitOfWork) -> date:
             return uow.now.astimezone(zone).date()
 
-        runner = FlowRunner([REGISTRATION], today)
+        features = build_features(config)
+        runner = FlowRunner(features.flows.values(), today)
         desk = Desk(
             db,
             estate_id,
             DeskSettings(config.estate.name, str(config.estate.default_language)),
             runner,
+            features,
         )
         renderer = Renderer(zone)
         engine = PtbEngine(token, settings.telegram_api, desk, renderer)
 
-        async def language_for_chat(chat_id: int) -> str:
-            if chat_id < 0:
-                return desk.settings.default_language
+        async def languages_for(chat_ids: list[int]) -> dict[int, str]:
+            """Each chat's language, in one query: a group reads the estate's default."""
+            default = desk.settings.default_language
             async with db.uow(estate_id) as uow:
-                return desk.language_for(await uow.people.telegram_user(chat_id))
+                users = await uow.people.telegram_users([c for c in chat_ids if c > 0])
+            return {c: desk.language_for(users.get(c)) if c > 0 else default for c in chat_ids}
 
         sender_limits = limits or SenderLimits(
             claim_timeout=timedelta(seconds=settings.outbox_claim_timeout)
         )
         sender = OutboxSender(
-            db, estate_id, engine.transport, renderer, language_for_chat, sender_limits
+            db, estate_id, engine.transport, renderer, languages_for, sender_limits
         )
-        db.commit_listeners.append(lambda uow: sender.wake() if uow.outbox.staged else None)
         intake = Intake(db, estate_id, engine.feed)
-        return cls(settings, config, db, estate_id, desk, engine, intake, sender)
+        timers = TimerRunner(db, estate_id, features.timers, worker=worker_name())
+        db.commit_listeners.append(lambda uow: sender.wake() if uow.outbox.staged else None)
+        return cls(settings, config, db, estate_id, desk, engine, intake, sender, timers)
 
     async def run_polling(self, stop: asyncio.Event) -> None:
         """Long polling: the usual way to run behind a firewall or on a laptop."""
@@ -126,6 +132,7 @@ class Runtime:
             asyncio.ensure_future(receiver),  # type: ignore[arg-type]
             asyncio.ensure_future(self.intake.process(stop)),
             asyncio.ensure_future(self.sender.run(stop)),
+            asyncio.ensure_future(self.timers.run(stop)),
         ]
         log.info("estate-bot is running for %s", self.config.estate.name)
         try:

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal
 
-from handlers.messages import TextBody, text
+from handlers.messages import TextBody, day, text
 
 if TYPE_CHECKING:
     from handlers.actor import Actor
@@ -115,12 +116,18 @@ def _not_text(given: Input) -> Refused | None:
 
 @dataclass(frozen=True, kw_only=True)
 class AskText(Step):
-    """Free text, trimmed, between `min_length` and `max_length` characters."""
+    """Free text, trimmed, of `min_length` to `max_length` characters; `optional` adds Skip."""
 
     min_length: int = 1
     max_length: int = 500
+    optional: bool = False
+
+    def options(self, answers: Answers, today: date) -> list[Option]:
+        return [Option("skip", text("flow.skip"))] if self.optional else []
 
     def judge(self, given: Input, answers: Answers, actor_id: int, today: date) -> Verdict:
+        if self.optional and given.kind == "button" and given.button == "skip":
+            return Accepted("")
         if (refused := _not_text(given)) is not None:
             return refused
         value = (
@@ -137,6 +144,25 @@ class AskText(Step):
                 text("flow.error.text_too_long", maximum=self.max_length, length=len(value))
             )
         return Accepted(value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AskAmount(Step):
+    """A sum of money, 0 or more (a fee): '120', '120.5', '¥120' all read as 120.00."""
+
+    maximum: Decimal = Decimal("100000")
+
+    def judge(self, given: Input, answers: Answers, actor_id: int, today: date) -> Verdict:
+        if (refused := _not_text(given)) is not None:
+            return refused
+        raw = (given.text or "").strip().lstrip("¥￥$").replace(",", "").strip()
+        try:
+            amount = Decimal(raw)
+        except InvalidOperation:
+            return Refused(text("flow.error.amount_expected"))
+        if not amount.is_finite() or amount < 0 or amount > self.maximum:
+            return Refused(text("flow.error.amount_range", maximum=str(self.maximum)))
+        return Accepted(str(amount.quantize(Decimal("0.01"))))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -217,7 +243,8 @@ class AskDate(Step):
 
     def options(self, answers: Answers, today: date) -> list[Option]:
         days = [today + timedelta(days=n) for n in range(self.horizon_days)]
-        return [Option(d.isoformat(), text("flow.date.option", date=d.isoformat())) for d in days]
+        return [Option(d.isoformat(), text("flow.date.option", date=day(d.isoformat())))
+                for d in days]
 
     def judge(self, given: Input, answers: Answers, actor_id: int, today: date) -> Verdict:
         raw = given.button if given.kind == "button" else given.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from handlers.messages import TextBody
 
@@ -24,7 +25,12 @@ class Actor:
 
 @dataclass(frozen=True)
 class TapAnswer:
-    """The short notice shown to whoever tapped a button: a toast, or an alert to dismiss."""
+    """The short notice shown to whoever tapped a button: a toast, or an alert to dismiss.
+
+    `start_flow` asks the desk to open a private form with the person who tapped (a technician
+    recording a finished job), with the given answers already filled in.
+    """
 
     text: TextBody
     alert: bool = False
+    start_flow: tuple[str, dict[str, Any]] | None = None

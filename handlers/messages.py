@@ -43,9 +43,20 @@ def verbatim(value: str) -> TextBody:
     return {"key": "", "params": {"value": value}}
 
 
+def localized(names: dict[str, str]) -> TextBody:
+    """A name the estate configured per language (a repair category), shown in the reader's."""
+    fallback = names.get("en") or next(iter(names.values()), "")
+    return {"key": "", "params": {"value": fallback, "localized": dict(names)}}
+
+
 def moment(at: datetime) -> dict[str, str]:
     """A point in time as a parameter: shown in the estate's time zone and the reader's locale."""
     return {"moment": at.isoformat()}
+
+
+def day(iso_date: str) -> dict[str, str]:
+    """A calendar day as a parameter: shown as the reader's locale writes it ("Wed, Nov 25")."""
+    return {"day": iso_date}
 
 
 def button(label: TextBody, action: str, *args: int | str) -> ButtonBody:

@@ -27,6 +27,19 @@ from storage.uow import UnitOfWork
 DECIDING_ROLES = frozenset({"front_desk", "supervisor", "admin"})
 
 
+def resident_menu() -> MessageBody:
+    """What a verified resident can do next, as buttons (button text is never parsed back)."""
+    return message(
+        text("menu.prompt"),
+        buttons=[
+            [
+                button(text("menu.repair"), "menu", "repair"),
+                button(text("menu.my"), "menu", "my"),
+            ]
+        ],
+    )
+
+
 def unit_label(building: str, entrance: str, room: str) -> TextBody:
     return text("unit.label", building=building, entrance=entrance, room=room)
 
@@ -55,10 +68,10 @@ async def welcome_back(uow: UnitOfWork, actor: Actor) -> bool:
             message(
                 text("start.resident", name=homes[0][0].name),
                 *units,
-                text("start.resident_menu"),
                 reply_keyboard=REMOVE_KEYBOARD,
             ),
         )
+        await uow.outbox.send(actor.chat_id, resident_menu())
         return True
     pending = await uow.registrations.pending_for(actor.user_id)
     if pending is not None:
@@ -102,10 +115,10 @@ async def match_roster(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outco
         message(
             text("registration.matched", name=matches[0].name),
             *units,
-            text("start.resident_menu"),
             reply_keyboard=REMOVE_KEYBOARD,
         ),
     )
+    await uow.outbox.send(actor.chat_id, resident_menu())
     return Outcome.FINISH
 
 
@@ -225,12 +238,9 @@ async def approve(uow: UnitOfWork, actor: Actor, request_id: int) -> TapAnswer:
     await _close_card(uow, request, text("registration.card.approved", by=verbatim(staff_name)))
     await uow.outbox.send(
         request.telegram_user_id,
-        message(
-            text("registration.approved"),
-            _unit_text(unit),
-            text("start.resident_menu"),
-        ),
+        message(text("registration.approved"), _unit_text(unit)),
     )
+    await uow.outbox.send(request.telegram_user_id, resident_menu())
     return TapAnswer(text("registration.toast.approved"))
 
 

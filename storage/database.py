@@ -8,8 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import create_engine, session_factory
-from storage.models import Estate
+from storage.models import Estate, TicketCounter
 from storage.uow import Clock, UnitOfWork, system_clock
+
+TICKET_KINDS = frozenset({"repair", "complaint", "slip"})
 
 
 class Database:
@@ -39,6 +41,13 @@ class Database:
                 await session.flush()
             else:
                 estate.name = name
+            known = set(
+                await session.scalars(
+                    select(TicketCounter.kind).where(TicketCounter.estate_id == estate.id)
+                )
+            )
+            for kind in TICKET_KINDS - known:  # created here, so numbering never races to insert
+                session.add(TicketCounter(estate_id=estate.id, kind=kind, last=0))
             return estate.id
 
     async def close(self) -> None:

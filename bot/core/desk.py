@@ -8,19 +8,20 @@ handled again after restart, and a redelivered update is recognised and changes 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.core.callbacks import BadCallback, unpack
 from bot.core.flows import FLOW_ACTION, FlowRunner
 from bot.core.incoming import Incoming
+from bot.features import Features
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, language_from_code
-from conversations.registration import REGISTRATION
 from conversations.steps import Input
 from handlers import registration
 from handlers.actor import Actor, TapAnswer
 from handlers.messages import REMOVE_KEYBOARD, button, message, text, verbatim
+from handlers.repairs import report, views
 from storage.database import Database
 from storage.models import TelegramUser
 from storage.uow import UnitOfWork
@@ -28,23 +29,6 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-
-StaffAction = Callable[..., Awaitable[TapAnswer]]
-
-
-@dataclass(frozen=True)
-class ActionSpec:
-    """A button's server-side handler and the types of the arguments its data carries."""
-
-    handler: StaffAction
-    args: tuple[type, ...]
-
-
-ACTIONS: dict[str, ActionSpec] = {
-    "reg.approve": ActionSpec(registration.approve, (int,)),
-    "reg.reject": ActionSpec(registration.reject, (int,)),
-}
-
 
 @dataclass(frozen=True)
 class Reply:
@@ -64,15 +48,24 @@ class DeskSettings:
 class Desk:
     """Routes one `Incoming` to commands, flows and staff actions."""
 
-    def __init__(self, db: Database, estate_id: int, settings: DeskSettings, runner: FlowRunner):
+    def __init__(
+        self,
+        db: Database,
+        estate_id: int,
+        settings: DeskSettings,
+        runner: FlowRunner,
+        features: Features,
+    ) -> None:
         self.db = db
         self.estate_id = estate_id
         self.settings = settings
         self.runner = runner
+        self.features = features
         self.signatures: dict[str, Sequence[type]] = {
             FLOW_ACTION: (int, str),
             "lang": (str,),
-            **{name: spec.args for name, spec in ACTIONS.items()},
+            "menu": (str,),
+            **{name: spec.args for name, spec in features.actions.items()},
         }
 
     async def handle(self, incoming: Incoming) -> Reply | None:
@@ -159,8 +152,16 @@ class Desk:
             )
         if callback.action == "lang":
             return await self._set_language(uow, actor, user, str(callback.args[0]))
-        spec = ACTIONS[callback.action]
-        return await spec.handler(uow, actor, *callback.args)
+        if callback.action == "menu":
+            return await self._menu(uow, actor, str(callback.args[0]))
+        spec = self.features.actions[callback.action]
+        answer = await spec.handler(uow, actor, *callback.args)
+        if answer.start_flow is not None:
+            name, answers = answer.start_flow
+            private = Actor(actor.user_id, actor.user_id, actor.first_name, actor.last_name,
+                            actor.language)
+            await self.runner.start(uow, private, self.features.flows[name], **answers)
+        return answer
 
     async def _private(self, uow: UnitOfWork, actor: Actor, incoming: Incoming) -> None:
         command = incoming.command
@@ -174,7 +175,7 @@ class Desk:
                     actor.chat_id,
                     message(text("start.welcome", estate=verbatim(self.settings.estate_name))),
                 )
-                await self.runner.start(uow, actor, REGISTRATION)
+                await self.runner.start(uow, actor, self.features.registration)
         elif command == "help":
             await self._help(uow, actor, conversation)
         elif command == "cancel":
@@ -186,6 +187,10 @@ class Desk:
                 await self.runner.cancel(uow, actor, conversation)
         elif command == "lang":
             await self._language_menu(uow, actor)
+        elif command == "repair":
+            await self._start_repair(uow, actor)
+        elif command == "my":
+            await views.my_repairs(uow, self.features.repair_policy, actor)
         elif command is not None:
             await uow.outbox.send(actor.chat_id, message(text("error.unknown_command")))
         elif conversation is not None:
@@ -197,10 +202,26 @@ class Desk:
         command = incoming.command
         if command == "help":
             await uow.outbox.send(actor.chat_id, message(text("help.group")), group=True)
+        elif command == "queue":
+            await views.department_queue(uow, actor.chat_id)
         elif command == "chatid":
             await uow.outbox.send(
                 actor.chat_id, message(text("group.chat_id", chat_id=actor.chat_id)), group=True
             )
+
+    async def _menu(self, uow: UnitOfWork, actor: Actor, item: str) -> TapAnswer | None:
+        if item == "repair" and actor.chat_id == actor.user_id:
+            await self._start_repair(uow, actor)
+            return None
+        if item == "my" and actor.chat_id == actor.user_id:
+            await views.my_repairs(uow, self.features.repair_policy, actor)
+            return None
+        return TapAnswer(text("error.button_invalid"), alert=True)
+
+    async def _start_repair(self, uow: UnitOfWork, actor: Actor) -> None:
+        if await report.start_gate(uow, actor):
+            homes = await report.homes(uow, actor)
+            await self.runner.start(uow, actor, self.features.repair, _homes=homes)
 
     async def _help(self, uow: UnitOfWork, actor: Actor, conversation: Any) -> None:
         if conversation is not None and (flow := self.runner.flow_of(conversation)):

@@ -58,7 +58,7 @@ class FlowRunner:
         lines: list[TextBody] = []
         if isinstance(step, Confirm) and flow.summary is not None:
             lines.extend(flow.summary(conv.answers))
-        lines.append(step.prompt)
+        lines.append(_filled(step.prompt, conv.answers))
         body = message(*lines, **self._markup(uow, step, conv))
         answers = dict(conv.answers)
         answers[_PROMPT] = await uow.outbox.send(actor.chat_id, body)
@@ -211,6 +211,12 @@ class FlowRunner:
         if label is not None:
             body["lines"].append(text("flow.chosen", choice=label))
         await uow.outbox.edit(prompt_id, body)
+
+
+def _filled(prompt: TextBody, answers: dict[str, Any]) -> TextBody:
+    """A prompt may name earlier answers (the job's number); its own parameters win."""
+    known = {k: v for k, v in answers.items() if not k.startswith("_") and isinstance(v, str | int)}
+    return {"key": prompt["key"], "params": {**known, **prompt["params"]}}
 
 
 def _rows(buttons: list[Any], per_row: int = 2) -> list[list[Any]]:

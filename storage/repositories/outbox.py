@@ -25,8 +25,14 @@ class Outbox:
         self._now = now
         self.staged = 0
 
-    async def send(self, chat_id: int, body: dict[str, Any], *, group: bool = False) -> int:
-        """Stage a new message to a chat; returns its outbox id, for later edits of it."""
+    async def send(
+        self, chat_id: int, body: dict[str, Any], *, group: bool = False, urgent: bool = False
+    ) -> int:
+        """Stage a new message to a chat; returns its outbox id, for later edits of it.
+
+        An urgent message goes out before the chat's ordinary ones still waiting (an urgent
+        repair card in a busy group is not stuck behind the per-group rate limit).
+        """
         row = OutboxMessage(
             chat_id=chat_id,
             is_group=group,
@@ -34,6 +40,7 @@ class Outbox:
             body=body,
             not_before=self._now,
             created_at=self._now,
+            priority=1 if urgent else 0,
         )
         self._session.add(row)
         await self._session.flush()
@@ -70,7 +77,7 @@ class Outbox:
         rows = await self._session.scalars(
             select(OutboxMessage)
             .where(OutboxMessage.status.in_([PENDING, SENDING]))
-            .order_by(OutboxMessage.id)
+            .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
             .limit(limit)
         )
         return list(rows)

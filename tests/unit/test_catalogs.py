@@ -9,12 +9,14 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.config import StaffRole
-from bot.core.flows import FlowRunner
+from bot.config import StaffRole, example_config_text, load_estate_config_text
+from bot.features import build_features
 from bot.i18n import LANGUAGES, po_path
 from bot.ptb.engine import COMMANDS
-from conversations.registration import REGISTRATION
 from conversations.steps import Confirm
+from handlers.repairs.policy import SLOTS
+from handlers.repairs.views import TIMELINE
+from handlers.rules.lifecycle import REPAIR
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ("bot", "handlers", "conversations")
@@ -37,8 +39,13 @@ def _dynamic_keys() -> set[str]:
     keys = {f"role.{role.value}" for role in StaffRole}
     keys |= {f"registration.status.{s}" for s in ("pending", "approved", "rejected")}
     keys |= {f"command.{name}" for name in COMMANDS}
-    runner = FlowRunner([REGISTRATION], today=lambda _uow: None)  # type: ignore[arg-type,return-value]
-    for flow in runner.flows.values():
+    keys |= {f"repair.status.{state}" for state in REPAIR.states}
+    keys |= {f"repair.slot.{slot}" for slot in SLOTS} | {f"repair.slot_option.{s}" for s in SLOTS}
+    keys |= {f"repair.urgency.{u}" for u in ("urgent", "normal")}
+    keys |= {f"repair.supervisor.{reason}" for reason in ("not_fixed", "survey_low")}
+    keys |= set(TIMELINE.values())
+    features = build_features(load_estate_config_text(example_config_text()))
+    for flow in features.flows.values():
         for step in flow.steps:
             if isinstance(step, Confirm):
                 keys |= {f"{flow.name}.field.{name}" for name in step.editable}

@@ -1,0 +1,90 @@
+"""What the bot can do, assembled in one place from the estate config: flows, buttons, timers.
+
+Each feature contributes its resident flows, the staff actions its buttons call (with the types
+of their arguments, so callback data is validated before any handler runs) and its timer handlers.
+The desk and the scheduler only look things up here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.config import EstateConfig
+from conversations.registration import REGISTRATION
+from conversations.repair import repair_flow
+from conversations.repair_done import repair_done_flow
+from conversations.steps import Flow
+from conversations.survey import SURVEY_COMMENT
+from handlers import registration
+from handlers.actor import TapAnswer
+from handlers.repairs import deadlines, signoff, work
+from handlers.repairs.policy import Category, RepairPolicy
+from handlers.repairs.report import ACCEPT_SLA
+from storage.models import Timer
+from storage.uow import UnitOfWork
+
+StaffAction = Callable[..., Awaitable[TapAnswer]]
+TimerHandler = Callable[[UnitOfWork, Timer], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """A button's server-side handler and the types of the arguments its data carries."""
+
+    handler: StaffAction
+    args: tuple[type, ...]
+
+
+@dataclass(frozen=True)
+class Features:
+    flows: dict[str, Flow]
+    actions: dict[str, ActionSpec]
+    timers: dict[str, TimerHandler]
+    repair_policy: RepairPolicy
+
+    @property
+    def registration(self) -> Flow:
+        return self.flows[REGISTRATION.name]
+
+    @property
+    def repair(self) -> Flow:
+        return self.flows["repair"]
+
+
+def repair_policy(config: EstateConfig) -> RepairPolicy:
+    timings = config.timings
+    return RepairPolicy(
+        timezone=config.estate.zone,
+        calendar=config.calendar(),
+        categories=tuple(
+            Category(c.key, {"en": c.name_en, "zh_Hans": c.name_zh}, c.department)
+            for c in config.repair_categories
+        ),
+        accept_urgent=timings.repair_accept_urgent,
+        accept_normal=timings.repair_accept_normal,
+        confirm_timeout=timings.repair_confirm_timeout,
+        survey_delay=timings.repair_survey_delay,
+    )
+
+
+def build_features(config: EstateConfig) -> Features:
+    policy = repair_policy(config)
+    flows = [REGISTRATION, repair_flow(policy), repair_done_flow(policy), SURVEY_COMMENT]
+    actions = {
+        "reg.approve": ActionSpec(registration.approve, (int,)),
+        "reg.reject": ActionSpec(registration.reject, (int,)),
+        "rep.accept": ActionSpec(work.accept(policy), (int,)),
+        "rep.handback": ActionSpec(work.hand_back(policy), (int,)),
+        "rep.done": ActionSpec(work.done(policy), (int,)),
+        "rep.fixed": ActionSpec(signoff.fixed(policy), (int,)),
+        "rep.notfixed": ActionSpec(signoff.not_fixed(policy), (int,)),
+        "rep.rate": ActionSpec(signoff.rate(policy), (int, int)),
+    }
+    timers: dict[str, TimerHandler] = {
+        ACCEPT_SLA: deadlines.accept_overdue(policy),
+        work.WINDOW_END: deadlines.window_passed(policy),
+        work.CONFIRM_TIMEOUT: signoff.confirm_timeout(policy),
+        signoff.SURVEY: signoff.send_survey(policy),
+    }
+    return Features({f.name: f for f in flows}, actions, timers, policy)

@@ -1,0 +1,22 @@
+"""After rating a repair, the resident may add a comment (or skip)."""
+
+from __future__ import annotations
+
+from conversations.steps import AskText, Flow
+from handlers.messages import text
+from handlers.repairs import signoff
+
+SURVEY_COMMENT = Flow(
+    name=signoff.COMMENT_FLOW,
+    steps=(
+        AskText(
+            name="comment",
+            prompt=text("repair.survey.ask_comment"),
+            max_length=1000,
+            optional=True,
+        ),
+    ),
+    submit=signoff.save_comment,
+    cancelled=text("repair.survey.recorded"),
+    help=text("repair.survey.help"),
+)

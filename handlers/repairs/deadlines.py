@@ -1,0 +1,61 @@
+"""SLA escalation: the timers that make sure no job sits unnoticed.
+
+Urgent repairs are accepted within 15 minutes and ordinary ones within 2 hours (configurable): past
+that, the department's group is pinged again and the supervisors are told. A job not done by the end
+of the visit window agreed with the resident is reported to the supervisors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from handlers.messages import button, message, text, verbatim
+from handlers.repairs.common import KIND, alert_supervisors, number, record
+from handlers.repairs.policy import RepairPolicy
+from storage.models import Timer
+from storage.uow import UnitOfWork
+
+TimerHandler = Callable[[UnitOfWork, Timer], Awaitable[None]]
+
+
+def accept_overdue(policy: RepairPolicy) -> TimerHandler:
+    async def on_timer(uow: UnitOfWork, timer: Timer) -> None:
+        """Still not accepted: ping the group again and tell the supervisors."""
+        ticket = await uow.tickets.get(int(timer.subject_id or 0), KIND)
+        if ticket is None or ticket.status != "open":
+            return
+        waited = int((uow.now - ticket.updated_at).total_seconds() // 60)
+        record(uow, ticket, "sla_breached", None, deadline="accept", waited_minutes=waited)
+        department = await uow.people.department(ticket.department_key or "front_desk")
+        if department is not None and department.chat_id is not None:
+            await uow.outbox.send(
+                department.chat_id,
+                message(
+                    text("repair.sla.ping", number=number(ticket), minutes=waited),
+                    buttons=[[button(text("repair.button.accept"), "rep.accept", ticket.id)]],
+                ),
+                group=True,
+                urgent=ticket.urgent,
+            )
+        await alert_supervisors(
+            uow, message(text("repair.supervisor.not_accepted", number=number(ticket),
+                              minutes=waited))
+        )
+
+    return on_timer
+
+
+def window_passed(policy: RepairPolicy) -> TimerHandler:
+    async def on_timer(uow: UnitOfWork, timer: Timer) -> None:
+        """The agreed visit window ended and the job is not done: the supervisors hear of it."""
+        ticket = await uow.tickets.get(int(timer.subject_id or 0), KIND)
+        if ticket is None or ticket.status != "accepted":
+            return
+        record(uow, ticket, "sla_breached", None, deadline="window")
+        await alert_supervisors(
+            uow,
+            message(text("repair.supervisor.window_passed", number=number(ticket),
+                         name=verbatim(ticket.details.get("assignee_name", "")))),
+        )
+
+    return on_timer

@@ -1,0 +1,57 @@
+"""The estate's repair policy: categories and who fixes them, visit windows, and the SLA clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from handlers.rules.calendar import WorkingCalendar
+from handlers.rules.durations import Duration
+
+# Visit windows a resident can pick: (start, end) in the estate's local time.
+SLOTS: dict[str, tuple[time, time]] = {
+    "morning": (time(9), time(12)),
+    "afternoon": (time(13), time(17)),
+    "evening": (time(17), time(20)),
+}
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    names: dict[str, str]
+    department: str
+
+
+@dataclass(frozen=True)
+class RepairPolicy:
+    """Everything about repairs that an estate configures; built from the estate config."""
+
+    timezone: ZoneInfo
+    calendar: WorkingCalendar
+    categories: tuple[Category, ...]
+    accept_urgent: Duration
+    accept_normal: Duration
+    confirm_timeout: Duration
+    survey_delay: Duration
+    duplicate_window: timedelta = timedelta(days=3)
+    low_rating: int = 2
+
+    def category(self, key: str) -> Category | None:
+        return next((c for c in self.categories if c.key == key), None)
+
+    def accept_due(self, received: datetime, urgent: bool) -> datetime:
+        """When an unaccepted job escalates: 15 minutes for urgent, 2 hours otherwise."""
+        return self.calendar.add(received, self.accept_urgent if urgent else self.accept_normal)
+
+    def window_end(self, day: str, slot: str) -> datetime:
+        """The end of the visit window the resident agreed to, as an aware datetime."""
+        _start, end = SLOTS.get(slot, SLOTS["evening"])
+        return datetime.combine(date.fromisoformat(day), end, tzinfo=self.timezone)
+
+    def confirm_due(self, done: datetime) -> datetime:
+        return self.calendar.add(done, self.confirm_timeout)
+
+    def survey_due(self, confirmed: datetime) -> datetime:
+        return self.calendar.add(confirmed, self.survey_delay)

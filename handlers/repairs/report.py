@@ -1,0 +1,159 @@
+"""A resident reports a repair: register it, dispatch it, and never dispatch the same job twice."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from conversations.steps import Answers, Outcome
+from handlers.actor import Actor
+from handlers.messages import MessageBody, message, text
+from handlers.repairs.common import (
+    KIND,
+    SUBJECT,
+    category_label,
+    number,
+    post_card,
+    record,
+    refresh_card,
+    tell_residents,
+)
+from handlers.repairs.policy import RepairPolicy
+from handlers.rules.lifecycle import REPAIR
+from storage.models import Ticket
+from storage.uow import UnitOfWork
+
+Hook = Callable[[UnitOfWork, Actor, Answers], Awaitable[Outcome | None]]
+
+ACCEPT_SLA = "repair.accept_sla"
+
+
+async def homes(uow: UnitOfWork, actor: Actor) -> list[list[Any]]:
+    """The resident's verified units, as answers a flow can carry: [unit id, building, ...]."""
+    return [
+        [unit.id, unit.building, unit.entrance, unit.room]
+        for _, unit in await uow.people.residents_of(actor.user_id)
+    ]
+
+
+def place_key(answers: Answers) -> str:
+    """Where the fault is, normalised so two residents describing one place match."""
+    if answers.get("where", "").startswith("unit:"):
+        return answers["where"]
+    return "common:" + " ".join(str(answers.get("place", "")).lower().split())
+
+
+def find_duplicate(policy: RepairPolicy) -> Hook:
+    """After a common-area place is named: is the same fault there already being handled?"""
+
+    async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
+        answers.pop("_duplicate", None)
+        open_ticket = await uow.tickets.open_at_place(
+            KIND,
+            answers["category"],
+            place_key(answers),
+            since=uow.now - policy.duplicate_window,
+            closed=REPAIR.final,
+        )
+        if open_ticket is not None:
+            answers["_duplicate"] = open_ticket.id
+            answers["_duplicate_number"] = number(open_ticket)
+        return Outcome.CONTINUE
+
+    return hook
+
+
+def join_duplicate(policy: RepairPolicy) -> Hook:
+    """The resident chose to join the open job instead of reporting it again."""
+
+    async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
+        if answers.get("join") != "join":
+            return Outcome.CONTINUE
+        ticket = await uow.tickets.get(int(answers["_duplicate"]), KIND)
+        if ticket is None or ticket.status in REPAIR.final:
+            answers["join"] = "new"
+            return Outcome.CONTINUE
+        homes_of = await uow.people.residents_of(actor.user_id)
+        await uow.tickets.follow(ticket, actor.user_id, homes_of[0][0].id if homes_of else None)
+        record(uow, ticket, "joined", actor.user_id)
+        await refresh_card(uow, policy, ticket)
+        count = len(await uow.tickets.followers(ticket))
+        await uow.outbox.send(
+            actor.chat_id,
+            message(text("repair.joined", number=number(ticket), count=count)),
+        )
+        return Outcome.FINISH
+
+    return hook
+
+
+def submit(policy: RepairPolicy) -> Hook:
+    """Confirmed: number the job, dispatch the card at once, start the acceptance clock."""
+
+    async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
+        category = policy.category(answers["category"])
+        homes_of = await uow.people.residents_of(actor.user_id)
+        resident, home = homes_of[0] if homes_of else (None, None)
+        unit = None
+        where = str(answers.get("where", ""))
+        if where.startswith("unit:"):
+            unit = next((u for _, u in homes_of if f"unit:{u.id}" == where), home)
+        details: dict[str, Any] = {
+            "description": answers["description"],
+            "photos": answers.get("photos") or [],
+            "day": answers["day"],
+            "slot": answers["slot"],
+            "reporter_name": resident.name if resident else actor.full_name,
+        }
+        if unit is not None:
+            details["unit"] = [unit.building, unit.entrance, unit.room]
+        else:
+            details["place"] = answers.get("place", "")
+        ticket = await uow.tickets.add(
+            Ticket(
+                kind=KIND,
+                number=await uow.tickets.next_number(KIND),
+                status=REPAIR.start,
+                resident_id=resident.id if resident else None,
+                unit_id=unit.id if unit else None,
+                department_key=category.department if category else "front_desk",
+                category=answers["category"],
+                place_key=place_key(answers),
+                urgent=answers.get("urgency") == "urgent",
+                reporter_user_id=actor.user_id,
+                details=details,
+            )
+        )
+        await uow.tickets.follow(ticket, actor.user_id, resident.id if resident else None)
+        record(uow, ticket, "reported", actor.user_id, urgent=ticket.urgent)
+        await post_card(uow, policy, ticket)
+        await uow.timers.schedule(
+            ACCEPT_SLA,
+            policy.accept_due(uow.now, ticket.urgent),
+            subject_type=SUBJECT,
+            subject_id=ticket.id,
+        )
+        await uow.outbox.send(actor.chat_id, received(policy, ticket))
+        return Outcome.FINISH
+
+    return hook
+
+
+def received(policy: RepairPolicy, ticket: Ticket) -> MessageBody:
+    return message(
+        text("repair.received", number=number(ticket)),
+        text("repair.card.category", category=category_label(policy, ticket.category)),
+        text("repair.received_next"),
+    )
+
+
+async def start_gate(uow: UnitOfWork, actor: Actor) -> bool:
+    """Only verified residents report repairs; others are told how to register."""
+    if await uow.people.residents_of(actor.user_id):
+        return True
+    await uow.outbox.send(actor.chat_id, message(text("repair.register_first")))
+    return False
+
+
+__all__ = ["ACCEPT_SLA", "find_duplicate", "homes", "join_duplicate", "start_gate", "submit",
+           "tell_residents"]
