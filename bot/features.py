@@ -19,6 +19,7 @@ from conversations.survey import SURVEY_COMMENT
 from handlers import registration
 from handlers.actor import TapAnswer
 from handlers.repairs import deadlines, signoff, work
+from handlers.repairs.common import resident_unreachable
 from handlers.repairs.policy import Category, RepairPolicy
 from handlers.repairs.report import ACCEPT_SLA
 from storage.models import Timer
@@ -42,6 +43,7 @@ class Features:
     actions: dict[str, ActionSpec]
     timers: dict[str, TimerHandler]
     repair_policy: RepairPolicy
+    on_blocked: Callable[[UnitOfWork, int], Awaitable[None]] = resident_unreachable
 
     @property
     def registration(self) -> Flow:

@@ -92,7 +92,8 @@ class Runtime:
             claim_timeout=timedelta(seconds=settings.outbox_claim_timeout)
         )
         sender = OutboxSender(
-            db, estate_id, engine.transport, renderer, languages_for, sender_limits
+            db, estate_id, engine.transport, renderer, languages_for, sender_limits,
+            on_blocked=features.on_blocked,
         )
         intake = Intake(db, estate_id, engine.feed)
         timers = TimerRunner(db, estate_id, features.timers, worker=worker_name())

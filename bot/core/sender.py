@@ -31,6 +31,7 @@ from bot.render import ApiCall, Renderer
 from storage.database import Database
 from storage.models import OutboxMessage
 from storage.repositories.outbox import BLOCKED, FAILED, PENDING, SENDING, SENT
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +91,14 @@ class OutboxSender:
         renderer: Renderer,
         languages_for: Callable[[list[int]], Awaitable[dict[int, str]]],
         limits: SenderLimits | None = None,
+        on_blocked: Callable[[UnitOfWork, int], Awaitable[None]] | None = None,
     ) -> None:
         self.db = db
         self.estate_id = estate_id
         self.transport = transport
         self.renderer = renderer
         self.languages_for = languages_for
+        self.on_blocked = on_blocked  # tells staff whose work needs that person
         self.limits = limits or SenderLimits()
         self._overall = AsyncLimiter(self.limits.per_second, 1)
         self._chat_limiters: OrderedDict[int, AsyncLimiter] = OrderedDict()
@@ -265,6 +268,8 @@ class OutboxSender:
             uow.events.record(
                 "user.blocked_bot", "user", row.chat_id, actor=row.chat_id, error=error
             )
+            if self.on_blocked is not None and row.chat_id > 0:
+                await self.on_blocked(uow, row.chat_id)
             await uow.commit()
         log.info("chat %s blocked the bot: its queue is settled", row.chat_id)
 

@@ -156,3 +156,21 @@ async def alert_supervisors(uow: UnitOfWork, body: MessageBody) -> int:
 def record(uow: UnitOfWork, ticket: Ticket, action: str, actor: int | None, **data: Any) -> None:
     uow.events.record(f"repair.{action}", SUBJECT, ticket.id, actor=actor, number=number(ticket),
                       **data)
+
+
+async def resident_unreachable(uow: UnitOfWork, user_id: int) -> None:
+    """A resident blocked the bot: whoever works on their open jobs must reach them another way."""
+    user = await uow.people.telegram_user(user_id)
+    name = user.first_name if user else str(user_id)
+    for ticket in await uow.tickets.of_user(KIND, user_id, limit=20):
+        if ticket.status == "closed":
+            continue
+        department = await uow.people.department(ticket.department_key or "front_desk")
+        if department is None or department.chat_id is None:
+            continue
+        await uow.outbox.send(
+            department.chat_id,
+            message(text("repair.unreachable", number=number(ticket), name=verbatim(name))),
+            group=True,
+        )
+        record(uow, ticket, "resident_unreachable", user_id)
