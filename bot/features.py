@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.config import EstateConfig
-from conversations.registration import REGISTRATION
+from conversations.registration import NAME as REGISTRATION
+from conversations.registration import registration_flow
 from conversations.repair import repair_flow
 from conversations.repair_done import repair_done_flow
 from conversations.steps import Flow
@@ -47,7 +49,7 @@ class Features:
 
     @property
     def registration(self) -> Flow:
-        return self.flows[REGISTRATION.name]
+        return self.flows[REGISTRATION]
 
     @property
     def repair(self) -> Flow:
@@ -72,7 +74,18 @@ def repair_policy(config: EstateConfig) -> RepairPolicy:
 
 def build_features(config: EstateConfig) -> Features:
     policy = repair_policy(config)
-    flows = [REGISTRATION, repair_flow(policy), repair_done_flow(policy), SURVEY_COMMENT]
+    calendar = config.calendar()
+    reminder = config.timings.registration_approval_reminder
+
+    def reminder_due(requested: datetime) -> datetime:
+        return calendar.add(requested, reminder)
+
+    flows = [
+        registration_flow(reminder_due),
+        repair_flow(policy),
+        repair_done_flow(policy),
+        SURVEY_COMMENT,
+    ]
     actions = {
         "reg.approve": ActionSpec(registration.approve, (int,)),
         "reg.reject": ActionSpec(registration.reject, (int,)),
@@ -84,6 +97,7 @@ def build_features(config: EstateConfig) -> Features:
         "rep.rate": ActionSpec(signoff.rate(policy), (int, int)),
     }
     timers: dict[str, TimerHandler] = {
+        registration.REMINDER: registration.remind,
         ACCEPT_SLA: deadlines.accept_overdue(policy),
         work.WINDOW_END: deadlines.window_passed(policy),
         work.CONFIRM_TIMEOUT: signoff.confirm_timeout(policy),

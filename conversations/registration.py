@@ -8,29 +8,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from conversations.steps import AskContact, AskText, Confirm, Flow
 from handlers import registration
 from handlers.messages import text
 
-REGISTRATION = Flow(
-    name="registration",
-    steps=(
-        AskContact(
-            name="phone",
-            prompt=text("registration.ask_phone"),
-            then=registration.match_roster,
+NAME = "registration"
+
+
+def registration_flow(reminder_due: Callable[[datetime], datetime]) -> Flow:
+    """The flow, with the estate's clock for reminding the front desk of undecided requests."""
+    return Flow(
+        name=NAME,
+        steps=(
+            AskContact(
+                name="phone",
+                prompt=text("registration.ask_phone"),
+                then=registration.match_roster,
+            ),
+            AskText(name="building", prompt=text("registration.ask_building"), max_length=20),
+            AskText(name="entrance", prompt=text("registration.ask_entrance"), max_length=20),
+            AskText(name="room", prompt=text("registration.ask_room"), max_length=20),
+            Confirm(
+                name="confirm",
+                prompt=text("registration.confirm"),
+                editable=("building", "entrance", "room"),
+            ),
         ),
-        AskText(name="building", prompt=text("registration.ask_building"), max_length=20),
-        AskText(name="entrance", prompt=text("registration.ask_entrance"), max_length=20),
-        AskText(name="room", prompt=text("registration.ask_room"), max_length=20),
-        Confirm(
-            name="confirm",
-            prompt=text("registration.confirm"),
-            editable=("building", "entrance", "room"),
-        ),
-    ),
-    submit=registration.submit_request,
-    summary=registration.summary,
-    cancelled=text("registration.cancelled"),
-    help=text("registration.help"),
-)
+        submit=registration.submit_request(reminder_due),
+        summary=registration.summary,
+        cancelled=text("registration.cancelled"),
+        help=text("registration.help"),
+    )

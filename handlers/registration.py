@@ -8,6 +8,9 @@ shows only the phone's last four digits: phone numbers do not go to groups.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
 from conversations.steps import Answers, Outcome
 from handlers.actor import Actor, TapAnswer
 from handlers.messages import (
@@ -21,7 +24,7 @@ from handlers.messages import (
     verbatim,
 )
 from handlers.rules.phones import normalize_phone, phone_tail
-from storage.models import RegistrationRequest, Resident, Unit
+from storage.models import RegistrationRequest, Resident, Timer, Unit
 from storage.uow import UnitOfWork
 
 DECIDING_ROLES = frozenset({"front_desk", "supervisor", "admin"})
@@ -129,11 +132,54 @@ def summary(answers: Answers) -> list[TextBody]:
     ]
 
 
-async def submit_request(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
-    """Confirmed: file the request and put an Approve / Reject card in the front-desk group."""
+REMINDER = "registration.reminder"
+
+
+def submit_request(
+    reminder_due: Callable[[datetime], datetime],
+) -> Callable[[UnitOfWork, Actor, Answers], Awaitable[Outcome]]:
+    """Confirmed: file the request, card to the front desk, and a reminder if nobody decides."""
+
+    async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
+        request = await _file_request(uow, actor, answers)
+        if request is not None:
+            await uow.timers.schedule(
+                REMINDER,
+                reminder_due(uow.now),
+                subject_type="registration",
+                subject_id=request.id,
+            )
+        return Outcome.FINISH
+
+    return hook
+
+
+async def remind(uow: UnitOfWork, timer: Timer) -> None:
+    """Still undecided after the configured time: ask the front desk again, tell supervisors."""
+    request = await uow.registrations.get(int(timer.subject_id or 0))
+    if request is None or request.status != "pending":
+        return
+    said = message(
+        text("registration.reminder", number=request.id),
+        buttons=_card(request)["buttons"],
+    )
+    front_desk = await uow.people.department("front_desk")
+    if front_desk is not None and front_desk.chat_id is not None:
+        await uow.outbox.send(front_desk.chat_id, said, group=True)
+    for member in await uow.people.staff_with_roles({"supervisor"}):
+        await uow.outbox.send(
+            member.telegram_user_id, message(text("registration.reminder", number=request.id))
+        )
+    uow.events.record("registration.reminded", "registration", request.id, actor=None)
+
+
+async def _file_request(
+    uow: UnitOfWork, actor: Actor, answers: Answers
+) -> RegistrationRequest | None:
+    """File the request and card it to the front desk; None if one is already waiting."""
     if await uow.registrations.pending_for(actor.user_id) is not None:
         await uow.outbox.send(actor.chat_id, message(text("registration.still_pending")))
-        return Outcome.FINISH
+        return None
     front_desk = await uow.people.department("front_desk")
     request = await uow.registrations.add(
         RegistrationRequest(
@@ -158,7 +204,7 @@ async def submit_request(uow: UnitOfWork, actor: Actor, answers: Answers) -> Out
             reply_keyboard=REMOVE_KEYBOARD,
         ),
     )
-    return Outcome.FINISH
+    return request
 
 
 def _card(request: RegistrationRequest, outcome: list[TextBody] | None = None) -> MessageBody:

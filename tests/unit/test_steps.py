@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from conversations.registration import REGISTRATION
+from conversations.registration import registration_flow
 from conversations.steps import (
     Accepted,
     AskContact,
@@ -116,6 +116,7 @@ def test_a_confirm_that_edits_an_unknown_step_fails_when_declared():
 
 
 def test_registration_reads_as_the_procedure():
-    assert [s.name for s in REGISTRATION.steps] == [
+    flow = registration_flow(lambda requested: requested)
+    assert [s.name for s in flow.steps] == [
         "phone", "building", "entrance", "room", "confirm"
     ]
