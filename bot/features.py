@@ -21,9 +21,14 @@ from conversations.survey import SURVEY_COMMENT
 from handlers import registration
 from handlers.actor import TapAnswer
 from handlers.repairs import deadlines, signoff, work
-from handlers.repairs.common import resident_unreachable
+from handlers.repairs.common import (
+    ACCEPT_SLA,
+    CONFIRM_TIMEOUT,
+    SURVEY,
+    WINDOW_END,
+    resident_unreachable,
+)
 from handlers.repairs.policy import Category, RepairPolicy
-from handlers.repairs.report import ACCEPT_SLA
 from storage.models import Timer
 from storage.uow import UnitOfWork
 
@@ -99,8 +104,8 @@ def build_features(config: EstateConfig) -> Features:
     timers: dict[str, TimerHandler] = {
         registration.REMINDER: registration.remind,
         ACCEPT_SLA: deadlines.accept_overdue(policy),
-        work.WINDOW_END: deadlines.window_passed(policy),
-        work.CONFIRM_TIMEOUT: signoff.confirm_timeout(policy),
-        signoff.SURVEY: signoff.send_survey(policy),
+        WINDOW_END: deadlines.window_passed(policy),
+        CONFIRM_TIMEOUT: signoff.confirm_timeout(policy),
+        SURVEY: signoff.send_survey(policy),
     }
     return Features({f.name: f for f in flows}, actions, timers, policy)

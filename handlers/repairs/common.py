@@ -23,6 +23,12 @@ from storage.uow import UnitOfWork
 
 KIND = "repair"
 SUBJECT = "ticket"
+
+# Timer kinds: the repair clock, in the order a job meets them.
+ACCEPT_SLA = "repair.accept_sla"  # not accepted in time: ping the group, tell supervisors
+WINDOW_END = "repair.window_end"  # the agreed visit window passed and it is not done
+CONFIRM_TIMEOUT = "repair.confirm_timeout"  # the resident's silence counts as confirmed
+SURVEY = "repair.survey"  # the callback survey
 FIXING_ROLES = frozenset({"supervisor", "admin"})  # may act on any department's job
 
 
@@ -154,8 +160,9 @@ async def alert_supervisors(uow: UnitOfWork, body: MessageBody) -> int:
 
 
 def record(uow: UnitOfWork, ticket: Ticket, action: str, actor: int | None, **data: Any) -> None:
-    uow.events.record(f"repair.{action}", SUBJECT, ticket.id, actor=actor, number=number(ticket),
-                      **data)
+    uow.events.record(
+        f"repair.{action}", SUBJECT, ticket.id, actor=actor, number=number(ticket), **data
+    )
 
 
 async def resident_unreachable(uow: UnitOfWork, user_id: int) -> None:

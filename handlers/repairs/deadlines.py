@@ -38,8 +38,8 @@ def accept_overdue(policy: RepairPolicy) -> TimerHandler:
                 urgent=ticket.urgent,
             )
         await alert_supervisors(
-            uow, message(text("repair.supervisor.not_accepted", number=number(ticket),
-                              minutes=waited))
+            uow,
+            message(text("repair.supervisor.not_accepted", number=number(ticket), minutes=waited)),
         )
 
     return on_timer
@@ -54,8 +54,13 @@ def window_passed(policy: RepairPolicy) -> TimerHandler:
         record(uow, ticket, "sla_breached", None, deadline="window")
         await alert_supervisors(
             uow,
-            message(text("repair.supervisor.window_passed", number=number(ticket),
-                         name=verbatim(ticket.details.get("assignee_name", "")))),
+            message(
+                text(
+                    "repair.supervisor.window_passed",
+                    number=number(ticket),
+                    name=verbatim(ticket.details.get("assignee_name", "")),
+                )
+            ),
         )
 
     return on_timer

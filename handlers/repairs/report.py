@@ -9,6 +9,7 @@ from conversations.steps import Answers, Outcome
 from handlers.actor import Actor
 from handlers.messages import MessageBody, message, text
 from handlers.repairs.common import (
+    ACCEPT_SLA,
     KIND,
     SUBJECT,
     category_label,
@@ -16,7 +17,6 @@ from handlers.repairs.common import (
     post_card,
     record,
     refresh_card,
-    tell_residents,
 )
 from handlers.repairs.policy import RepairPolicy
 from handlers.rules.lifecycle import REPAIR
@@ -24,8 +24,6 @@ from storage.models import Ticket
 from storage.uow import UnitOfWork
 
 Hook = Callable[[UnitOfWork, Actor, Answers], Awaitable[Outcome | None]]
-
-ACCEPT_SLA = "repair.accept_sla"
 
 
 async def homes(uow: UnitOfWork, actor: Actor) -> list[list[Any]]:
@@ -153,7 +151,3 @@ async def start_gate(uow: UnitOfWork, actor: Actor) -> bool:
         return True
     await uow.outbox.send(actor.chat_id, message(text("repair.register_first")))
     return False
-
-
-__all__ = ["ACCEPT_SLA", "find_duplicate", "homes", "join_duplicate", "start_gate", "submit",
-           "tell_residents"]

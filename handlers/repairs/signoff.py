@@ -13,8 +13,11 @@ from conversations.steps import Answers, Outcome
 from handlers.actor import Actor, TapAnswer
 from handlers.messages import button, message, text, verbatim
 from handlers.repairs.common import (
+    ACCEPT_SLA,
+    CONFIRM_TIMEOUT,
     KIND,
     SUBJECT,
+    SURVEY,
     alert_supervisors,
     fees_line,
     number,
@@ -28,9 +31,6 @@ from handlers.rules.lifecycle import REPAIR
 from storage.models import Ticket, Timer
 from storage.uow import UnitOfWork
 
-ACCEPT_SLA = "repair.accept_sla"
-CONFIRM_TIMEOUT = "repair.confirm_timeout"
-SURVEY = "repair.survey"
 COMMENT_FLOW = "survey_comment"
 RATINGS = (1, 2, 3, 4, 5)
 

@@ -14,9 +14,12 @@ from handlers.actor import Actor, TapAnswer
 from handlers.messages import message, text, verbatim
 from handlers.registration import unit_label
 from handlers.repairs.common import (
+    ACCEPT_SLA,
+    CONFIRM_TIMEOUT,
     FIXING_ROLES,
     KIND,
     SUBJECT,
+    WINDOW_END,
     number,
     place_label,
     record,
@@ -30,9 +33,6 @@ from handlers.rules.lifecycle import REPAIR
 from storage.models import Staff, Ticket
 from storage.uow import UnitOfWork
 
-ACCEPT_SLA = "repair.accept_sla"
-WINDOW_END = "repair.window_end"
-CONFIRM_TIMEOUT = "repair.confirm_timeout"
 DONE_FLOW = "repair_done"
 
 
