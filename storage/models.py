@@ -122,6 +122,8 @@ class TelegramUser(Base):
     language: Mapped[str | None] = mapped_column(String(16))  # chosen with /lang
     phone: Mapped[str | None] = mapped_column(String(32))
     blocked_at: Mapped[datetime | None]
+    # Last time they wrote to the bot privately: only then can the bot message them first.
+    private_chat_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

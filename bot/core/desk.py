@@ -21,7 +21,7 @@ from conversations.steps import Input
 from handlers import registration
 from handlers.actor import Actor, TapAnswer
 from handlers.messages import REMOVE_KEYBOARD, button, message, text, verbatim
-from handlers.repairs import report, views
+from handlers.repairs import report, views, work
 from storage.database import Database
 from storage.models import TelegramUser
 from storage.uow import UnitOfWork
@@ -29,6 +29,7 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -119,6 +120,7 @@ class Desk:
         if incoming.chat_id is None:
             return None
         if incoming.is_private:
+            user.private_chat_at = uow.now
             await self._private(uow, actor, incoming)
         else:
             await self._group(uow, actor, incoming)
@@ -158,8 +160,9 @@ class Desk:
         answer = await spec.handler(uow, actor, *callback.args)
         if answer.start_flow is not None:
             name, answers = answer.start_flow
-            private = Actor(actor.user_id, actor.user_id, actor.first_name, actor.last_name,
-                            actor.language)
+            private = Actor(
+                actor.user_id, actor.user_id, actor.first_name, actor.last_name, actor.language
+            )
             await self.runner.start(uow, private, self.features.flows[name], **answers)
         return answer
 
@@ -170,7 +173,9 @@ class Desk:
             if conversation is not None and (flow := self.runner.flow_of(conversation)):
                 await uow.outbox.send(actor.chat_id, message(text("flow.resume")))
                 await self.runner.prompt(uow, actor, flow, conversation)
-            elif not await registration.welcome_back(uow, actor):
+            elif await registration.welcome_back(uow, actor):
+                await work.deliver_pending_contacts(uow, self.features.repair_policy, actor)
+            else:
                 await uow.outbox.send(
                     actor.chat_id,
                     message(text("start.welcome", estate=verbatim(self.settings.estate_name))),

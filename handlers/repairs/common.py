@@ -102,6 +102,12 @@ async def card(uow: UnitOfWork, policy: RepairPolicy, ticket: Ticket) -> Message
                 at=moment(ticket.accepted_at or uow.now),
             )
         )
+        if details.get("contact_pending"):
+            lines.append(
+                text(
+                    "repair.card.open_private_chat", name=verbatim(details.get("assignee_name", ""))
+                )
+            )
         buttons = [
             [
                 button(text("repair.button.done"), "rep.done", ticket.id),

@@ -30,7 +30,7 @@ from handlers.repairs.common import (
 from handlers.repairs.policy import RepairPolicy
 from handlers.repairs.signoff import ask_residents
 from handlers.rules.lifecycle import REPAIR
-from storage.models import Staff, Ticket
+from storage.models import Staff, TelegramUser, Ticket
 from storage.uow import UnitOfWork
 
 DONE_FLOW = "repair_done"
@@ -133,13 +133,33 @@ async def _send_contact(uow: UnitOfWork, actor: Actor, ticket: Ticket) -> None:
         unit_label(unit.building, unit.entrance, unit.room) if unit else place_label(ticket),
         text("repair.card.visit", window=window_label(ticket)),
     )
-    if staff_account is None or staff_account.blocked_at is not None:
-        # Never started the bot (or blocked it): a private message cannot reach them.
+    if not can_message(staff_account):
+        # The bot may not write first: the card asks them to open a private chat, and the
+        # contact follows as soon as they do (`deliver_pending_contacts`).
         details = dict(ticket.details)
         details["contact_pending"] = True
         ticket.details = details
         return
     await uow.outbox.send(actor.user_id, body)
+
+
+def can_message(account: TelegramUser | None) -> bool:
+    """Telegram lets a bot write first only to people who opened a private chat with it."""
+    return (
+        account is not None and account.private_chat_at is not None and account.blocked_at is None
+    )
+
+
+async def deliver_pending_contacts(uow: UnitOfWork, policy: RepairPolicy, actor: Actor) -> None:
+    """A staff member just opened the private chat: send the contacts their jobs waited for."""
+    for ticket in await uow.tickets.assigned_to(KIND, actor.user_id, ("accepted",)):
+        if not ticket.details.get("contact_pending"):
+            continue
+        details = dict(ticket.details)
+        details.pop("contact_pending")
+        ticket.details = details
+        await _send_contact(uow, actor, ticket)
+        await refresh_card(uow, policy, ticket)
 
 
 def hand_back(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, int], Awaitable[TapAnswer]]:
@@ -186,8 +206,7 @@ def done(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, int], Awaitable[T
             return TapAnswer(text("repair.error.not_assignee"), alert=True)
         if not REPAIR.allows(ticket.status, "finish"):
             return _already(ticket)
-        account = await uow.people.telegram_user(actor.user_id)
-        if account is None or account.blocked_at is not None:
+        if not can_message(await uow.people.telegram_user(actor.user_id)):
             return TapAnswer(text("repair.error.start_private_chat"), alert=True)
         return TapAnswer(
             text("repair.toast.done_form", number=number(ticket)),

@@ -132,6 +132,19 @@ class TicketRepository:
         )
         return list(rows)
 
+    async def assigned_to(self, kind: str, user_id: int, statuses: Iterable[str]) -> list[Ticket]:
+        rows = await self._session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.estate_id == self._estate_id,
+                Ticket.kind == kind,
+                Ticket.assignee_user_id == user_id,
+                Ticket.status.in_(list(statuses)),
+            )
+            .order_by(Ticket.id)
+        )
+        return list(rows)
+
     async def in_department(
         self, kind: str, department_key: str, statuses: Iterable[str]
     ) -> list[Ticket]:
