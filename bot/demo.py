@@ -25,9 +25,7 @@ log = logging.getLogger(__name__)
 Scene = Callable[[], Awaitable[None]]
 
 
-def demo_config(
-    groups: dict[str, SandboxGroup], staff: list[tuple[SandboxUser, str, str]]
-) -> str:
+def demo_config(groups: dict[str, SandboxGroup], staff: list[tuple[SandboxUser, str, str]]) -> str:
     """An estate config naming the sandbox's groups and users, with short timings for a tour."""
     lines = [
         "[estate]",
@@ -40,11 +38,17 @@ def demo_config(
         "",
         "[timings]",
         'repair_survey_delay = "2s"  # the next working day in real life',
+        'complaint_callback = "2s"  # within 3 working days in real life',
         "",
     ]
     for key, group in groups.items():
-        lines += ["[[departments]]", f'key = "{key}"', f'name = "{group.title}"',
-                  f"chat_id = {group.id}", ""]
+        lines += [
+            "[[departments]]",
+            f'key = "{key}"',
+            f'name = "{group.title}"',
+            f"chat_id = {group.id}",
+            "",
+        ]
     for user, role, department in staff:
         lines += [
             "[[staff]]",
@@ -66,11 +70,13 @@ async def run_demo(out: Callable[[str], None] = print) -> int:
         wang = sandbox.add_user("Wang", last_name="Fang", language_code="en")
         zhou = sandbox.add_user("Zhou", last_name="Qiang", language_code="en")
         sun = sandbox.add_user("Sun", last_name="Li", language_code="en")
-        alice = sandbox.add_user("Alice", last_name="Chen", language_code="en",
-                                 phone="+8613800000001")
+        alice = sandbox.add_user(
+            "Alice", last_name="Chen", language_code="en", phone="+8613800000001"
+        )
         bob = sandbox.add_user("Bob", last_name="Li", language_code="en", phone="+8613900000002")
-        chen = sandbox.add_user("陈", last_name="静", language_code="zh-hans",
-                                phone="+8613700000003")
+        chen = sandbox.add_user(
+            "陈", last_name="静", language_code="zh-hans", phone="+8613700000003"
+        )
         with tempfile.TemporaryDirectory(prefix="estate-bot-demo-") as folder:
             config_path = Path(folder) / "estate.toml"
             config_path.write_text(
@@ -186,14 +192,58 @@ async def run_demo(out: Callable[[str], None] = print) -> int:
                 await alice.send("Quick and tidy, thank you!")
                 await alice.wait_for_message(containing="feedback is recorded")
 
+            async def alice_complains_about_noise() -> None:
+                await wang.send("/start")
+                await wang.wait_for_message(containing="registered as staff")
+                await alice.click("Make a complaint")
+                await alice.wait_for_message(containing="What is your complaint about")
+                await alice.click("Noise and neighbours")
+                await alice.wait_for_message(containing="What happened")
+                await alice.send("Loud drilling from 502 every night after 22:00 since Monday.")
+                await alice.wait_for_message(containing="up to 3 photos")
+                await alice.click("Skip")
+                await alice.wait_for_message(containing="What would you like us to do")
+                await alice.send("Ask them to stop after 22:00.")
+                await alice.wait_for_message(containing="Submit this complaint")
+                await alice.click("Submit")
+                await alice.wait_for_message(containing="C-0001")
+                await front_desk.wait_for_message(containing="Complaint C-0001")
+                await wang.click("Minor", in_chat=front_desk)
+                await alice.wait_for_message(containing="is handling your complaint")
+                await wang.click("Reply", in_chat=front_desk)
+                await wang.wait_for_message(containing="type your reply")
+                await wang.send("We have spoken to 502; renovation work must stop at 20:00.")
+                await wang.wait_for_message(containing="Send this to the resident")
+                await wang.click("Submit")
+                await alice.wait_for_message(containing="Reply to C-0001")
+                await wang.click("Resolved", in_chat=front_desk)
+                await wang.wait_for_message(containing="what was done")
+                await wang.send("502 signed the renovation rules; the guard checks at 20:00.")
+                await wang.wait_for_message(containing="Send this to the resident")
+                await wang.click("Submit")
+                await alice.wait_for_message(containing="C-0001 is resolved")
+                await alice.wait_for_message(containing="Are you satisfied", timeout=20)
+                await alice.click("Satisfied")
+                await front_desk.wait_for_message(containing="Status: closed")
+
             scenes: list[tuple[str, Scene]] = [
                 ("Alice's phone is on the roster: verified at once", alice_is_on_the_roster),
-                ("Bob is not on the roster: the front desk approves him",
-                 bob_is_approved_by_the_front_desk),
-                ("Chen registers in Chinese; the front desk cannot confirm her",
-                 chen_registers_in_chinese_and_is_rejected),
-                ("Alice reports a leak: dispatched, accepted, done, signed off, surveyed",
-                 alice_reports_a_leak_from_report_to_survey),
+                (
+                    "Bob is not on the roster: the front desk approves him",
+                    bob_is_approved_by_the_front_desk,
+                ),
+                (
+                    "Chen registers in Chinese; the front desk cannot confirm her",
+                    chen_registers_in_chinese_and_is_rejected,
+                ),
+                (
+                    "Alice reports a leak: dispatched, accepted, done, signed off, surveyed",
+                    alice_reports_a_leak_from_report_to_survey,
+                ),
+                (
+                    "Alice complains about noise: triaged, replied, resolved, called back",
+                    alice_complains_about_noise,
+                ),
             ]
             failed = 0
             try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import EstateConfig
+from conversations.complaint import complaint_flows
 from conversations.registration import NAME as REGISTRATION
 from conversations.registration import registration_flow
 from conversations.repair import repair_flow
@@ -20,6 +21,9 @@ from conversations.steps import Flow
 from conversations.survey import SURVEY_COMMENT
 from handlers import registration
 from handlers.actor import TapAnswer
+from handlers.complaints import common as cc
+from handlers.complaints import followup, handling, intake, reports
+from handlers.complaints.policy import ComplaintPolicy, Topic
 from handlers.repairs import deadlines, signoff, work
 from handlers.repairs.common import (
     ACCEPT_SLA,
@@ -50,6 +54,7 @@ class Features:
     actions: dict[str, ActionSpec]
     timers: dict[str, TimerHandler]
     repair_policy: RepairPolicy
+    complaint_policy: ComplaintPolicy
     on_blocked: Callable[[UnitOfWork, int], Awaitable[None]] = resident_unreachable
 
     @property
@@ -59,6 +64,14 @@ class Features:
     @property
     def repair(self) -> Flow:
         return self.flows["repair"]
+
+    @property
+    def complaint(self) -> Flow:
+        return self.flows["complaint"]
+
+    async def on_start(self, uow: UnitOfWork) -> None:
+        """Timers every estate always has pending (the monthly complaint summary)."""
+        await reports.schedule_monthly(uow, self.complaint_policy)
 
 
 def repair_policy(config: EstateConfig) -> RepairPolicy:
@@ -77,8 +90,35 @@ def repair_policy(config: EstateConfig) -> RepairPolicy:
     )
 
 
+def complaint_policy(config: EstateConfig) -> ComplaintPolicy:
+    timings = config.timings
+    return ComplaintPolicy(
+        timezone=config.estate.zone,
+        calendar=config.calendar(),
+        topics=tuple(
+            Topic(t.key, {"en": t.name_en, "zh_Hans": t.name_zh}) for t in config.complaint_topics
+        ),
+        reply={
+            "major": timings.complaint_reply_major,
+            "important": timings.complaint_reply_important,
+            "minor": timings.complaint_reply_minor,
+        },
+        resolve={
+            "major": timings.complaint_resolve_major,
+            "important": timings.complaint_resolve_important,
+            "minor": timings.complaint_resolve_minor,
+        },
+        invalid_explain=timings.complaint_invalid_explain,
+        callback=timings.complaint_callback,
+        departments=tuple(
+            (d.key, d.name) for d in config.departments if d.chat_id and d.key != "front_desk"
+        ),
+    )
+
+
 def build_features(config: EstateConfig) -> Features:
     policy = repair_policy(config)
+    complaints = complaint_policy(config)
     calendar = config.calendar()
     reminder = config.timings.registration_approval_reminder
 
@@ -90,6 +130,7 @@ def build_features(config: EstateConfig) -> Features:
         repair_flow(policy),
         repair_done_flow(policy),
         SURVEY_COMMENT,
+        *complaint_flows(complaints),
     ]
     actions = {
         "reg.approve": ActionSpec(registration.approve, (int,)),
@@ -100,6 +141,20 @@ def build_features(config: EstateConfig) -> Features:
         "rep.fixed": ActionSpec(signoff.fixed(policy), (int,)),
         "rep.notfixed": ActionSpec(signoff.not_fixed(policy), (int,)),
         "rep.rate": ActionSpec(signoff.rate(policy), (int, int)),
+        "cmp.triage": ActionSpec(handling.triage(complaints), (int, str)),
+        "cmp.invalid": ActionSpec(handling.claim_invalid(complaints), (int,)),
+        "cmp.reply": ActionSpec(
+            handling.owner_form(handling.REPLY_FLOW, frozenset({"open", "resolved"})), (int,)
+        ),
+        "cmp.route": ActionSpec(
+            handling.owner_form(handling.ROUTE_FLOW, frozenset({"open"})), (int,)
+        ),
+        "cmp.resolve": ActionSpec(
+            handling.owner_form(handling.RESOLVE_FLOW, frozenset({"open"})), (int,)
+        ),
+        "cmp.info": ActionSpec(intake.offer_info, (int,)),
+        "cmp.sat": ActionSpec(followup.survey_answer(complaints), (int, int)),
+        "cmp.visit": ActionSpec(followup.offer_visit, (int,)),
     }
     timers: dict[str, TimerHandler] = {
         registration.REMINDER: registration.remind,
@@ -107,5 +162,13 @@ def build_features(config: EstateConfig) -> Features:
         WINDOW_END: deadlines.window_passed(policy),
         CONFIRM_TIMEOUT: signoff.confirm_timeout(policy),
         SURVEY: signoff.send_survey(policy),
+        cc.REPLY_WARN: followup.deadline_near,
+        cc.RESOLVE_WARN: followup.deadline_near,
+        cc.REPLY_BREACH: followup.deadline_passed,
+        cc.RESOLVE_BREACH: followup.deadline_passed,
+        cc.EXPLAIN_BREACH: followup.deadline_passed,
+        cc.SURVEY: followup.send_survey,
+        cc.VISIT_REMINDER: followup.remind_visit,
+        cc.MONTHLY: reports.monthly(complaints),
     }
-    return Features({f.name: f for f in flows}, actions, timers, policy)
+    return Features({f.name: f for f in flows}, actions, timers, policy, complaints)

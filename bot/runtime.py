@@ -70,6 +70,9 @@ class Runtime:
             return uow.now.astimezone(zone).date()
 
         features = build_features(config)
+        async with db.uow(estate_id) as uow:
+            await features.on_start(uow)
+            await uow.commit()
         runner = FlowRunner(features.flows.values(), today)
         desk = Desk(
             db,
@@ -92,7 +95,12 @@ class Runtime:
             claim_timeout=timedelta(seconds=settings.outbox_claim_timeout)
         )
         sender = OutboxSender(
-            db, estate_id, engine.transport, renderer, languages_for, sender_limits,
+            db,
+            estate_id,
+            engine.transport,
+            renderer,
+            languages_for,
+            sender_limits,
             on_blocked=features.on_blocked,
         )
         intake = Intake(db, estate_id, engine.feed)

@@ -65,17 +65,24 @@ def repair_flow(policy: RepairPolicy) -> Flow:
         )
         return [
             text("repair.summary"),
-            text("repair.card.category",
-                 category=localized(category.names) if category else answers.get("category")),
+            text(
+                "repair.card.category",
+                category=localized(category.names) if category else answers.get("category"),
+            ),
             text("repair.card.place", place=place),
-            text("repair.card.description",
-                 description={"key": "", "params": {"value": answers.get("description", "")}}),
+            text(
+                "repair.card.description",
+                description={"key": "", "params": {"value": answers.get("description", "")}},
+            ),
             text("flow.photos.count", count=len(answers.get("photos") or [])),
             text(f"repair.urgency.{answers.get('urgency', 'normal')}"),
-            text("repair.window", day=day(answers["day"]) if answers.get("day") else "",
-                 slot=text(f"repair.slot.{answers.get('slot', 'morning')}"),
-                 start=f"{SLOTS[answers.get('slot', 'morning')][0]:%H:%M}",
-                 end=f"{SLOTS[answers.get('slot', 'morning')][1]:%H:%M}"),
+            text(
+                "repair.window",
+                day=day(answers["day"]) if answers.get("day") else "",
+                slot=text(f"repair.slot.{answers.get('slot', 'morning')}"),
+                start=f"{SLOTS[answers.get('slot', 'morning')][0]:%H:%M}",
+                end=f"{SLOTS[answers.get('slot', 'morning')][1]:%H:%M}",
+            ),
         ]
 
     return Flow(

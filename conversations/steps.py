@@ -243,8 +243,9 @@ class AskDate(Step):
 
     def options(self, answers: Answers, today: date) -> list[Option]:
         days = [today + timedelta(days=n) for n in range(self.horizon_days)]
-        return [Option(d.isoformat(), text("flow.date.option", date=day(d.isoformat())))
-                for d in days]
+        return [
+            Option(d.isoformat(), text("flow.date.option", date=day(d.isoformat()))) for d in days
+        ]
 
     def judge(self, given: Input, answers: Answers, actor_id: int, today: date) -> Verdict:
         raw = given.button if given.kind == "button" else given.text

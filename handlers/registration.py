@@ -37,8 +37,9 @@ def resident_menu() -> MessageBody:
         buttons=[
             [
                 button(text("menu.repair"), "menu", "repair"),
-                button(text("menu.my"), "menu", "my"),
-            ]
+                button(text("menu.complain"), "menu", "complain"),
+            ],
+            [button(text("menu.my"), "menu", "my")],
         ],
     )
 

@@ -204,6 +204,12 @@ class Ticket(Base):
     confirmed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     reopened: Mapped[int] = mapped_column(Integer, default=0)
+    # Complaints: severity sets the two deadlines, computed on the working calendar.
+    severity: Mapped[str | None] = mapped_column(String(16))
+    reply_due_at: Mapped[datetime | None]
+    resolve_due_at: Mapped[datetime | None]
+    replied_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
 
 
 class TicketCounter(Base):

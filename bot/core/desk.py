@@ -20,6 +20,7 @@ from bot.i18n import LANGUAGE_NAMES, LANGUAGES, language_from_code
 from conversations.steps import Input
 from handlers import registration
 from handlers.actor import Actor, TapAnswer
+from handlers.complaints import reports as complaint_reports
 from handlers.messages import REMOVE_KEYBOARD, button, message, text, verbatim
 from handlers.repairs import report, views, work
 from storage.database import Database
@@ -196,6 +197,14 @@ class Desk:
             await self._start_repair(uow, actor)
         elif command == "my":
             await views.my_repairs(uow, self.features.repair_policy, actor)
+        elif command == "complain":
+            await self._start_complaint(uow, actor)
+        elif command == "complaints":
+            await complaint_reports.open_complaints(uow, actor, actor.chat_id, group=False)
+        elif command == "summary":
+            await complaint_reports.on_demand(
+                uow, self.features.complaint_policy, actor, actor.chat_id, group=False
+            )
         elif command is not None:
             await uow.outbox.send(actor.chat_id, message(text("error.unknown_command")))
         elif conversation is not None:
@@ -209,6 +218,12 @@ class Desk:
             await uow.outbox.send(actor.chat_id, message(text("help.group")), group=True)
         elif command == "queue":
             await views.department_queue(uow, actor.chat_id)
+        elif command == "complaints":
+            await complaint_reports.open_complaints(uow, actor, actor.chat_id, group=True)
+        elif command == "summary":
+            await complaint_reports.on_demand(
+                uow, self.features.complaint_policy, actor, actor.chat_id, group=True
+            )
         elif command == "chatid":
             await uow.outbox.send(
                 actor.chat_id, message(text("group.chat_id", chat_id=actor.chat_id)), group=True
@@ -217,6 +232,9 @@ class Desk:
     async def _menu(self, uow: UnitOfWork, actor: Actor, item: str) -> TapAnswer | None:
         if item == "repair" and actor.chat_id == actor.user_id:
             await self._start_repair(uow, actor)
+            return None
+        if item == "complain" and actor.chat_id == actor.user_id:
+            await self._start_complaint(uow, actor)
             return None
         if item == "my" and actor.chat_id == actor.user_id:
             await views.my_repairs(uow, self.features.repair_policy, actor)
@@ -227,6 +245,10 @@ class Desk:
         if await report.start_gate(uow, actor):
             homes = await report.homes(uow, actor)
             await self.runner.start(uow, actor, self.features.repair, _homes=homes)
+
+    async def _start_complaint(self, uow: UnitOfWork, actor: Actor) -> None:
+        if await report.start_gate(uow, actor):
+            await self.runner.start(uow, actor, self.features.complaint)
 
     async def _help(self, uow: UnitOfWork, actor: Actor, conversation: Any) -> None:
         if conversation is not None and (flow := self.runner.flow_of(conversation)):

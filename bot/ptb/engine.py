@@ -24,7 +24,7 @@ from handlers.messages import text
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "repair", "my", "help", "cancel", "lang")
+COMMANDS = ("start", "repair", "complain", "my", "help", "cancel", "lang")
 
 
 class PtbEngine:

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from conversations.steps import Answers, Outcome
 from handlers.actor import Actor, TapAnswer
 from handlers.messages import message, text, verbatim
+from handlers.reach import can_message
 from handlers.registration import unit_label
 from handlers.repairs.common import (
     ACCEPT_SLA,
@@ -30,7 +31,7 @@ from handlers.repairs.common import (
 from handlers.repairs.policy import RepairPolicy
 from handlers.repairs.signoff import ask_residents
 from handlers.rules.lifecycle import REPAIR
-from storage.models import Staff, TelegramUser, Ticket
+from storage.models import Staff, Ticket
 from storage.uow import UnitOfWork
 
 DONE_FLOW = "repair_done"
@@ -141,13 +142,6 @@ async def _send_contact(uow: UnitOfWork, actor: Actor, ticket: Ticket) -> None:
         ticket.details = details
         return
     await uow.outbox.send(actor.user_id, body)
-
-
-def can_message(account: TelegramUser | None) -> bool:
-    """Telegram lets a bot write first only to people who opened a private chat with it."""
-    return (
-        account is not None and account.private_chat_at is not None and account.blocked_at is None
-    )
 
 
 async def deliver_pending_contacts(uow: UnitOfWork, policy: RepairPolicy, actor: Actor) -> None:

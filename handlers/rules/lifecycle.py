@@ -83,3 +83,22 @@ REPAIR = Lifecycle(
 
 Not fixed, or an unhappy callback, sends the job back to `open` to be accepted and done again.
 """
+
+
+COMPLAINT = Lifecycle(
+    name="complaint",
+    start="new",
+    final=frozenset({"closed", "invalid"}),
+    moves={
+        ("new", "triage"): "open",
+        ("new", "claim_invalid"): "explaining",
+        ("explaining", "explain"): "invalid",
+        ("open", "resolve"): "resolved",
+        ("resolved", "satisfied"): "closed",
+        ("resolved", "unsatisfied"): "open",
+    },
+)
+"""Complaint procedure: triaged by the first staff member (its owner), replied to and resolved
+within the severity's deadlines, then called back. Invalid ones are explained to the resident. An
+unhappy callback reopens the complaint to the same owner.
+"""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Event
@@ -47,3 +47,18 @@ class EventLog:
             .order_by(Event.id)
         )
         return list(rows)
+
+    async def count(self, action: str, subject_type: str, subject_ids: list[int]) -> int:
+        """How many times `action` happened to these records (breaches in a month, say)."""
+        if not subject_ids:
+            return 0
+        total = await self._session.scalar(
+            select(func.count())
+            .select_from(Event)
+            .where(
+                Event.action == action,
+                Event.subject_type == subject_type,
+                Event.subject_id.in_(subject_ids),
+            )
+        )
+        return int(total or 0)

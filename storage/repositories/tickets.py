@@ -115,6 +115,56 @@ class TicketRepository:
             .limit(1)
         )
 
+    async def recent_on_topic(
+        self, kind: str, category: str, since: datetime, closed: Iterable[str]
+    ) -> list[Ticket]:
+        """Tickets of one kind and category opened since `since` and not closed, oldest first."""
+        rows = await self._session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.estate_id == self._estate_id,
+                Ticket.kind == kind,
+                Ticket.category == category,
+                Ticket.created_at >= since,
+                Ticket.status.not_in(list(closed)),
+            )
+            .order_by(Ticket.id)
+        )
+        return list(rows)
+
+    async def with_statuses(self, kind: str, statuses: Iterable[str]) -> list[Ticket]:
+        rows = await self._session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.estate_id == self._estate_id,
+                Ticket.kind == kind,
+                Ticket.status.in_(list(statuses)),
+            )
+            .order_by(Ticket.id)
+        )
+        return list(rows)
+
+    async def created_between(self, kind: str, start: datetime, end: datetime) -> list[Ticket]:
+        rows = await self._session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.estate_id == self._estate_id,
+                Ticket.kind == kind,
+                Ticket.created_at >= start,
+                Ticket.created_at < end,
+            )
+            .order_by(Ticket.id)
+        )
+        return list(rows)
+
+    async def surveys_of(self, ticket_ids: list[int]) -> list[Survey]:
+        if not ticket_ids:
+            return []
+        rows = await self._session.scalars(
+            select(Survey).where(Survey.ticket_id.in_(ticket_ids)).order_by(Survey.id)
+        )
+        return list(rows)
+
     async def of_user(self, kind: str, user_id: int, limit: int = 10) -> list[Ticket]:
         """Tickets a resident reported or follows, newest first: nobody else's."""
         followed = select(TicketFollower.ticket_id).where(

@@ -14,9 +14,10 @@ from bot.features import build_features
 from bot.i18n import LANGUAGES, po_path
 from bot.ptb.engine import COMMANDS
 from conversations.steps import Confirm
+from handlers.complaints.policy import SEVERITIES
 from handlers.repairs.policy import SLOTS
 from handlers.repairs.views import TIMELINE
-from handlers.rules.lifecycle import REPAIR
+from handlers.rules.lifecycle import COMPLAINT, REPAIR
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ("bot", "handlers", "conversations")
@@ -44,6 +45,11 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"repair.urgency.{u}" for u in ("urgent", "normal")}
     keys |= {f"repair.supervisor.{reason}" for reason in ("not_fixed", "survey_low")}
     keys |= set(TIMELINE.values())
+    keys |= {f"complaint.severity.{s}" for s in SEVERITIES}
+    keys |= {f"complaint.status.{state}" for state in COMPLAINT.states}
+    keys |= {f"complaint.card.{c}_{w}" for c in ("reply", "resolve") for w in ("met", "due")}
+    keys |= {f"complaint.owner.{clock}_soon" for clock in ("reply", "resolve")}
+    keys |= {f"complaint.supervisor.{clock}_breach" for clock in ("reply", "resolve", "explain")}
     features = build_features(load_estate_config_text(example_config_text()))
     for flow in features.flows.values():
         for step in flow.steps:

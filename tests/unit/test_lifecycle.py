@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.rules.lifecycle import REPAIR, Lifecycle, TransitionRefused
+from handlers.rules.lifecycle import COMPLAINT, REPAIR, Lifecycle, TransitionRefused
 
 
 def test_a_repair_goes_from_dispatch_to_closed():
@@ -37,3 +37,16 @@ def test_a_state_nothing_leads_to_fails_at_declaration():
 def test_a_dead_end_fails_at_declaration():
     with pytest.raises(ValueError, match="no way out"):
         Lifecycle("bad", "a", frozenset({"z"}), {("a", "go"): "b", ("a", "end"): "z"})
+
+
+def test_a_complaint_is_triaged_resolved_and_called_back():
+    state = COMPLAINT.start
+    for action in ("triage", "resolve", "unsatisfied", "resolve", "satisfied"):
+        state = COMPLAINT.after(state, action)
+    assert state == "closed"
+
+
+def test_an_invalid_complaint_is_explained_before_it_ends():
+    assert COMPLAINT.after(COMPLAINT.after("new", "claim_invalid"), "explain") == "invalid"
+    with pytest.raises(TransitionRefused):
+        COMPLAINT.after("new", "explain")

@@ -1,0 +1,141 @@
+"""Complaints, as the front desk takes them down: listen, record in detail, and explain.
+
+Resident:
+1. What is it about? (the estate's topics)
+2. What happened: when, where, who.
+3. Photos, if any.
+4. What would you like us to do?
+5. Check and submit: you get the complaint's number, C-0001, and can add information later.
+
+The owner answers in private forms: a reply, a routing, a resolution, or why it is invalid.
+A major complaint's resident picks the day of a home visit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conversations.steps import AskChoice, AskDate, AskPhotos, AskText, Confirm, Flow, Option
+from handlers.complaints import followup, handling, intake
+from handlers.complaints.policy import ComplaintPolicy
+from handlers.messages import TextBody, localized, text, verbatim
+from handlers.repairs.policy import SLOTS
+
+
+def _verbatim(answers: dict[str, Any], key: str) -> TextBody:
+    return verbatim(str(answers.get(key, "")))
+
+
+def _filled(title: TextBody, answers: dict[str, Any]) -> TextBody:
+    """A title naming the complaint's number, which the form carries in its answers."""
+    return {"key": title["key"], "params": {"number": str(answers.get("number", ""))}}
+
+
+def complaint_flows(policy: ComplaintPolicy) -> list[Flow]:
+    """Every complaint flow for this estate's topics and departments."""
+    topics = [Option(t.key, localized(t.names)) for t in policy.topics]
+
+    def summary(answers: dict[str, Any]) -> list[TextBody]:
+        topic = policy.topic(answers.get("topic", ""))
+        return [
+            text("complaint.summary_title"),
+            text(
+                "complaint.card.topic",
+                topic=localized(topic.names) if topic else _verbatim(answers, "topic"),
+            ),
+            text("complaint.card.what", what=_verbatim(answers, "what")),
+            text("flow.photos.count", count=len(answers.get("photos") or [])),
+            text("complaint.card.wish", wish=_verbatim(answers, "wish")),
+        ]
+
+    def owner_text(name: str, step: str, prompt: TextBody, submit: Any, title: TextBody) -> Flow:
+        return Flow(
+            name=name,
+            steps=(
+                AskText(name=step, prompt=prompt, max_length=2000),
+                Confirm(name="confirm", prompt=text("complaint.form.confirm"), editable=(step,)),
+            ),
+            submit=submit,
+            summary=lambda a: [_filled(title, a), _verbatim(a, step)],
+            cancelled=text("complaint.form.cancelled"),
+            help=text("complaint.form.help"),
+        )
+
+    departments = [Option(key, verbatim(name)) for key, name in policy.departments]
+    return [
+        Flow(
+            name="complaint",
+            steps=(
+                AskChoice(name="topic", prompt=text("complaint.ask_topic"), choices=topics),
+                AskText(
+                    name="what", prompt=text("complaint.ask_what"), min_length=10, max_length=2000
+                ),
+                AskPhotos(name="photos", prompt=text("complaint.ask_photos"), max_count=3),
+                AskText(name="wish", prompt=text("complaint.ask_wish"), max_length=1000),
+                Confirm(
+                    name="confirm",
+                    prompt=text("complaint.confirm"),
+                    editable=("what", "photos", "wish"),
+                ),
+            ),
+            submit=intake.submit(policy),
+            summary=summary,
+            cancelled=text("complaint.cancelled"),
+            help=text("complaint.help"),
+        ),
+        Flow(
+            name=intake.INFO_FLOW,
+            steps=(AskText(name="info", prompt=text("complaint.ask_info"), max_length=2000),),
+            submit=intake.add_info(policy),
+            cancelled=text("complaint.form.cancelled"),
+            help=text("complaint.form.help"),
+        ),
+        owner_text(
+            handling.REPLY_FLOW,
+            "reply",
+            text("complaint.form.ask_reply"),
+            handling.send_reply(policy),
+            text("complaint.form.reply_summary"),
+        ),
+        owner_text(
+            handling.RESOLVE_FLOW,
+            "resolution",
+            text("complaint.form.ask_resolution"),
+            handling.resolve(policy),
+            text("complaint.form.resolve_summary"),
+        ),
+        owner_text(
+            handling.EXPLAIN_FLOW,
+            "reason",
+            text("complaint.form.ask_reason"),
+            handling.explain(policy),
+            text("complaint.form.explain_summary"),
+        ),
+        Flow(
+            name=handling.ROUTE_FLOW,
+            steps=(
+                AskChoice(
+                    name="department",
+                    prompt=text("complaint.form.ask_department"),
+                    choices=departments,
+                ),
+            ),
+            submit=handling.route(policy),
+            cancelled=text("complaint.form.cancelled"),
+            help=text("complaint.form.help"),
+        ),
+        Flow(
+            name=handling.VISIT_FLOW,
+            steps=(
+                AskDate(name="day", prompt=text("complaint.visit.ask_day"), horizon_days=7),
+                AskChoice(
+                    name="slot",
+                    prompt=text("repair.ask_slot"),
+                    choices=[Option(k, text(f"repair.slot_option.{k}")) for k in SLOTS],
+                ),
+            ),
+            submit=followup.book_visit(policy),
+            cancelled=text("complaint.form.cancelled"),
+            help=text("complaint.form.help"),
+        ),
+    ]

@@ -1,0 +1,231 @@
+"""After the owner acts: deadline warnings and breaches, the callback survey, the home visit.
+
+A deadline about to pass warns the owner; one that passed alerts the supervisors and is counted as a
+breach in the monthly summary. Every resolved complaint gets a callback within 3 working days;
+"not satisfied" reopens it to the same owner. Major complaints get a home visit on a day the
+resident chooses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+
+from conversations.steps import Answers, Outcome
+from handlers.actor import Actor, TapAnswer
+from handlers.complaints.common import (
+    EXPLAIN_BREACH,
+    KIND,
+    REPLY_BREACH,
+    REPLY_WARN,
+    RESOLVE_BREACH,
+    RESOLVE_WARN,
+    SUBJECT,
+    VISIT_REMINDER,
+    number,
+    record,
+    refresh_card,
+    tell_owner,
+    visit_label,
+)
+from handlers.complaints.handling import VISIT_FLOW, schedule_deadline
+from handlers.complaints.policy import ComplaintPolicy
+from handlers.messages import button, message, moment, text, verbatim
+from handlers.repairs.common import alert_supervisors
+from handlers.repairs.policy import SLOTS
+from handlers.rules.lifecycle import COMPLAINT
+from storage.models import Ticket, Timer
+from storage.uow import UnitOfWork
+
+TimerHandler = Callable[[UnitOfWork, Timer], Awaitable[None]]
+TapHandler = Callable[..., Awaitable[TapAnswer]]
+
+# Which clock each timer watches: (the field that stops it, the states it runs in, the name).
+CLOCKS = {
+    REPLY_WARN: ("replied_at", {"open"}, "reply"),
+    REPLY_BREACH: ("replied_at", {"open"}, "reply"),
+    RESOLVE_WARN: ("resolved_at", {"open"}, "resolve"),
+    RESOLVE_BREACH: ("resolved_at", {"open"}, "resolve"),
+    EXPLAIN_BREACH: ("closed_at", {"explaining"}, "explain"),
+}
+
+
+async def _running(uow: UnitOfWork, timer: Timer) -> tuple[Ticket | None, str]:
+    ticket = await uow.tickets.get(int(timer.subject_id or 0), KIND)
+    stopped_by, states, clock = CLOCKS[timer.kind]
+    if ticket is None or ticket.status not in states or getattr(ticket, stopped_by) is not None:
+        return None, clock
+    return ticket, clock
+
+
+async def deadline_near(uow: UnitOfWork, timer: Timer) -> None:
+    """The owner is warned before a deadline passes."""
+    ticket, clock = await _running(uow, timer)
+    if ticket is None:
+        return
+    due = ticket.reply_due_at if clock == "reply" else ticket.resolve_due_at
+    await tell_owner(
+        uow,
+        ticket,
+        message(
+            text(f"complaint.owner.{clock}_soon", number=number(ticket), at=moment(due or uow.now))
+        ),
+    )
+
+
+async def deadline_passed(uow: UnitOfWork, timer: Timer) -> None:
+    """A passed deadline is a breach: recorded, and the supervisors are alerted."""
+    ticket, clock = await _running(uow, timer)
+    if ticket is None:
+        return
+    record(uow, ticket, "breach", None, deadline=clock)
+    owner = verbatim(ticket.details.get("owner_name", ""))
+    await alert_supervisors(
+        uow,
+        message(text(f"complaint.supervisor.{clock}_breach", number=number(ticket), owner=owner)),
+    )
+    await tell_owner(
+        uow,
+        ticket,
+        message(text(f"complaint.supervisor.{clock}_breach", number=number(ticket), owner=owner)),
+    )
+
+
+async def send_survey(uow: UnitOfWork, timer: Timer) -> None:
+    """The callback: satisfied, or not?"""
+    ticket = await uow.tickets.get(int(timer.subject_id or 0), KIND)
+    if ticket is None or ticket.status != "resolved" or ticket.reporter_user_id is None:
+        return
+    survey = await uow.tickets.add_survey(ticket, ticket.reporter_user_id)
+    record(uow, ticket, "survey_sent", None, survey=survey.id)
+    await uow.outbox.send(
+        ticket.reporter_user_id,
+        message(
+            text("complaint.survey.ask", number=number(ticket)),
+            buttons=[
+                [
+                    button(text("complaint.survey.satisfied"), "cmp.sat", survey.id, 1),
+                    button(text("complaint.survey.unsatisfied"), "cmp.sat", survey.id, 0),
+                ]
+            ],
+        ),
+    )
+
+
+def survey_answer(policy: ComplaintPolicy) -> TapHandler:
+    async def handler(uow: UnitOfWork, actor: Actor, survey_id: int, satisfied: int) -> TapAnswer:
+        """Satisfied closes it; not satisfied reopens it to the same owner, supervisors told."""
+        survey = await uow.tickets.survey(survey_id)
+        if survey is None or survey.telegram_user_id != actor.user_id or satisfied not in (0, 1):
+            return TapAnswer(text("error.record_not_found"), alert=True)
+        if survey.answered_at is not None:
+            return TapAnswer(text("repair.error.already_answered"), alert=True)
+        ticket = await uow.tickets.get(survey.ticket_id, KIND)
+        assert ticket is not None
+        survey.answered_at = uow.now
+        survey.rating = 5 if satisfied else 1
+        record(uow, ticket, "survey_answered", actor.user_id, satisfied=bool(satisfied))
+        if satisfied:
+            if await uow.tickets.move(ticket, {"resolved"}, "closed", closed_at=uow.now):
+                record(uow, ticket, "closed", actor.user_id)
+            await refresh_card(uow, policy, ticket)
+            return TapAnswer(text("complaint.survey.thanks"))
+        await reopen(uow, policy, ticket, actor.user_id)
+        return TapAnswer(text("complaint.survey.sorry", number=number(ticket)))
+
+    return handler
+
+
+async def reopen(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket, actor: int) -> None:
+    severity = ticket.severity or "minor"
+    resolve_due = policy.resolve_due(uow.now, severity)
+    if not await uow.tickets.move(
+        ticket,
+        {"resolved"},
+        "open",
+        resolved_at=None,
+        resolve_due_at=resolve_due,
+        reopened=ticket.reopened + 1,
+    ):
+        return
+    record(uow, ticket, "reopened", actor)
+    await schedule_deadline(uow, ticket, RESOLVE_WARN, RESOLVE_BREACH, resolve_due)
+    await refresh_card(uow, policy, ticket)
+    owner = verbatim(ticket.details.get("owner_name", ""))
+    await alert_supervisors(
+        uow, message(text("complaint.supervisor.unsatisfied", number=number(ticket), owner=owner))
+    )
+    await tell_owner(
+        uow,
+        ticket,
+        message(text("complaint.owner.reopened", number=number(ticket), at=moment(resolve_due))),
+    )
+
+
+async def offer_visit(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
+    """The resident picks the day of the home visit a major complaint gets."""
+    ticket = await uow.tickets.get(ticket_id, KIND)
+    if ticket is None or ticket.reporter_user_id != actor.user_id or ticket.severity != "major":
+        return TapAnswer(text("error.record_not_found"), alert=True)
+    if ticket.status in COMPLAINT.final or ticket.details.get("visit"):
+        return TapAnswer(text("repair.error.already_answered"), alert=True)
+    return TapAnswer(
+        text("complaint.toast.visit"),
+        start_flow=(VISIT_FLOW, {"complaint": ticket.id, "number": number(ticket)}),
+    )
+
+
+def book_visit(
+    policy: ComplaintPolicy,
+) -> Callable[[UnitOfWork, Actor, Answers], Awaitable[Outcome]]:
+    async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
+        """The agreed day becomes the owner's home-visit task, with a reminder that morning."""
+        ticket = await uow.tickets.get(int(answers["complaint"]), KIND)
+        if ticket is None or ticket.reporter_user_id != actor.user_id:
+            return Outcome.FINISH
+        details = dict(ticket.details)
+        details["visit"] = {"day": answers["day"], "slot": answers["slot"]}
+        ticket.details = details
+        record(uow, ticket, "visit_agreed", actor.user_id, day=answers["day"], slot=answers["slot"])
+        await uow.timers.schedule(
+            VISIT_REMINDER,
+            _visit_reminder_time(policy, answers["day"], answers["slot"], uow.now),
+            subject_type=SUBJECT,
+            subject_id=ticket.id,
+        )
+        await refresh_card(uow, policy, ticket)
+        when = visit_label(details["visit"])
+        await tell_owner(
+            uow, ticket, message(text("complaint.owner.visit", number=number(ticket), when=when))
+        )
+        await uow.outbox.send(
+            actor.chat_id,
+            message(text("complaint.resident.visit_booked", number=number(ticket), when=when)),
+        )
+        return Outcome.FINISH
+
+    return hook
+
+
+def _visit_reminder_time(policy: ComplaintPolicy, day_: str, slot: str, now: datetime) -> datetime:
+    """Two hours before the visit window opens (at once if that is already past)."""
+    start = datetime.combine(date.fromisoformat(day_), SLOTS[slot][0], tzinfo=policy.timezone)
+    return max(now, start - timedelta(hours=2))
+
+
+async def remind_visit(uow: UnitOfWork, timer: Timer) -> None:
+    """The owner's home-visit task, on the day."""
+    ticket = await uow.tickets.get(int(timer.subject_id or 0), KIND)
+    if ticket is None or not ticket.details.get("visit"):
+        return
+    await tell_owner(
+        uow,
+        ticket,
+        message(
+            text(
+                "complaint.owner.visit_today",
+                number=number(ticket),
+                when=visit_label(ticket.details["visit"]),
+            )
+        ),
+    )

@@ -1,0 +1,151 @@
+"""A resident complains: register it, put it before the front desk, and spot group complaints.
+
+Several residents complaining about the same thing within a short time is a crisis in the manual:
+the complaints are linked on their cards and management is told at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from conversations.steps import Answers, Outcome
+from handlers.actor import Actor, TapAnswer
+from handlers.complaints.common import (
+    KIND,
+    add_to_thread,
+    card,
+    front_desk_chat,
+    number,
+    record,
+    refresh_card,
+    tell_managers,
+    tell_owner,
+    topic_label,
+)
+from handlers.complaints.policy import ComplaintPolicy
+from handlers.messages import button, message, text, verbatim
+from handlers.rules.lifecycle import COMPLAINT
+from storage.models import Ticket
+from storage.uow import UnitOfWork
+
+Hook = Callable[[UnitOfWork, Actor, Answers], Awaitable[Outcome]]
+INFO_FLOW = "complaint_info"
+
+
+def submit(policy: ComplaintPolicy) -> Hook:
+    async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
+        """Number it, card it to the front desk, and tell the resident what happens next."""
+        homes = await uow.people.residents_of(actor.user_id)
+        resident, unit = homes[0] if homes else (None, None)
+        ticket = await uow.tickets.add(
+            Ticket(
+                kind=KIND,
+                number=await uow.tickets.next_number(KIND),
+                status=COMPLAINT.start,
+                resident_id=resident.id if resident else None,
+                unit_id=unit.id if unit else None,
+                department_key="front_desk",
+                category=answers["topic"],
+                reporter_user_id=actor.user_id,
+                details={
+                    "what": answers["what"],
+                    "wish": answers["wish"],
+                    "photos": answers.get("photos") or [],
+                    "reporter_name": resident.name if resident else actor.full_name,
+                    "unit": [unit.building, unit.entrance, unit.room] if unit else None,
+                },
+            )
+        )
+        await uow.tickets.follow(ticket, actor.user_id, resident.id if resident else None)
+        record(uow, ticket, "received", actor.user_id)
+        add_to_thread(uow, ticket, actor.user_id, "resident", answers["what"])
+        chat = await front_desk_chat(uow)
+        if chat is not None:
+            ticket.card_outbox_id = await uow.outbox.send(
+                chat, await card(uow, policy, ticket), group=True
+            )
+        await link_group(uow, policy, ticket)
+        await uow.outbox.send(
+            actor.chat_id,
+            message(
+                text("complaint.received", number=number(ticket)),
+                text("complaint.received_next"),
+                buttons=[[button(text("complaint.button.add_info"), "cmp.info", ticket.id)]],
+            ),
+        )
+        return Outcome.FINISH
+
+    return hook
+
+
+async def link_group(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket) -> None:
+    """Link recent complaints on the same topic from different residents; alert at the threshold."""
+    recent = await uow.tickets.recent_on_topic(
+        KIND, ticket.category or "", since=uow.now - policy.group_window, closed=COMPLAINT.final
+    )
+    residents = {t.reporter_user_id for t in recent}
+    if len(residents) < policy.group_size:
+        return
+    numbers = [number(t) for t in recent]
+    for linked in recent:
+        details = dict(linked.details)
+        details["group"] = numbers
+        linked.details = details
+        await refresh_card(uow, policy, linked)
+    record(uow, ticket, "group", None, numbers=numbers)
+    alert = message(
+        text(
+            "complaint.group_alert",
+            count=len(residents),
+            topic=topic_label(policy, ticket.category),
+            numbers=", ".join(numbers),
+        )
+    )
+    chat = await front_desk_chat(uow)
+    if chat is not None:
+        await uow.outbox.send(chat, alert, group=True, urgent=True)
+    await tell_managers(uow, alert)
+
+
+async def offer_info(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
+    """The resident's "Add information" button: open while the complaint is not closed."""
+    ticket = await uow.tickets.get(ticket_id, KIND)
+    if ticket is None or not await uow.tickets.is_follower(ticket, actor.user_id):
+        return TapAnswer(text("error.record_not_found"), alert=True)
+    if ticket.status in COMPLAINT.final:
+        return TapAnswer(text("complaint.error.closed", number=number(ticket)), alert=True)
+    return TapAnswer(
+        text("complaint.toast.add_info"),
+        start_flow=(INFO_FLOW, {"complaint": ticket.id, "number": number(ticket)}),
+    )
+
+
+def add_info(policy: ComplaintPolicy) -> Hook:
+    async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
+        """More from the resident: into the thread, and to the owner (or the front desk)."""
+        ticket = await uow.tickets.get(int(answers["complaint"]), KIND)
+        if ticket is None or not await uow.tickets.is_follower(ticket, actor.user_id):
+            return Outcome.FINISH
+        if ticket.status in COMPLAINT.final:
+            await uow.outbox.send(
+                actor.chat_id, message(text("complaint.error.closed", number=number(ticket)))
+            )
+            return Outcome.FINISH
+        add_to_thread(uow, ticket, actor.user_id, "resident", answers["info"])
+        await tell_owner(
+            uow,
+            ticket,
+            message(
+                text(
+                    "complaint.owner.more_info",
+                    number=number(ticket),
+                    info=verbatim(answers["info"]),
+                )
+            ),
+        )
+        await uow.outbox.send(
+            actor.chat_id, message(text("complaint.info_added", number=number(ticket)))
+        )
+        return Outcome.FINISH
+
+    return hook

@@ -1,0 +1,56 @@
+"""The estate's complaint policy: topics, the severity table, and the clocks it sets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from handlers.rules.calendar import WorkingCalendar
+from handlers.rules.durations import Duration
+
+SEVERITIES = ("major", "important", "minor")
+
+
+@dataclass(frozen=True)
+class Topic:
+    key: str
+    names: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ComplaintPolicy:
+    """Built from the estate config; defaults are the manual's table."""
+
+    timezone: ZoneInfo
+    calendar: WorkingCalendar
+    topics: tuple[Topic, ...]
+    reply: dict[str, Duration]
+    resolve: dict[str, Duration]
+    invalid_explain: Duration
+    callback: Duration
+    departments: tuple[tuple[str, str], ...] = ()  # (key, name) a complaint can be routed to
+    group_window: timedelta = timedelta(hours=2)
+    group_size: int = 3
+
+    def topic(self, key: str) -> Topic | None:
+        return next((t for t in self.topics if t.key == key), None)
+
+    def reply_due(self, start: datetime, severity: str) -> datetime:
+        return self.calendar.add(start, self.reply[severity])
+
+    def resolve_due(self, start: datetime, severity: str) -> datetime:
+        return self.calendar.add(start, self.resolve[severity])
+
+    def explain_due(self, start: datetime) -> datetime:
+        return self.calendar.add(start, self.invalid_explain)
+
+    def callback_due(self, resolved: datetime) -> datetime:
+        return self.calendar.add(resolved, self.callback)
+
+
+def warning_time(start: datetime, due: datetime) -> datetime:
+    """When to warn the owner that a deadline is about to pass: a quarter of the time before it,
+    and never more than an hour before."""
+    lead = min((due - start) / 4, timedelta(hours=1))
+    return due - lead
