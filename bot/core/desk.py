@@ -196,7 +196,7 @@ class Desk:
         elif command == "repair":
             await self._start_repair(uow, actor)
         elif command == "my":
-            await views.my_repairs(uow, self.features.repair_policy, actor)
+            await self._my(uow, actor)
         elif command == "complain":
             await self._start_complaint(uow, actor)
         elif command == "complaints":
@@ -237,7 +237,7 @@ class Desk:
             await self._start_complaint(uow, actor)
             return None
         if item == "my" and actor.chat_id == actor.user_id:
-            await views.my_repairs(uow, self.features.repair_policy, actor)
+            await self._my(uow, actor)
             return None
         return TapAnswer(text("error.button_invalid"), alert=True)
 
@@ -245,6 +245,10 @@ class Desk:
         if await report.start_gate(uow, actor):
             homes = await report.homes(uow, actor)
             await self.runner.start(uow, actor, self.features.repair, _homes=homes)
+
+    async def _my(self, uow: UnitOfWork, actor: Actor) -> None:
+        await views.my_repairs(uow, self.features.repair_policy, actor)
+        await complaint_reports.my_complaints(uow, self.features.complaint_policy, actor)
 
     async def _start_complaint(self, uow: UnitOfWork, actor: Actor) -> None:
         if await report.start_gate(uow, actor):

@@ -60,6 +60,25 @@ async def open_complaints(uow: UnitOfWork, actor: Actor, chat_id: int, group: bo
     await uow.outbox.send(chat_id, message(*lines), group=group)
 
 
+async def my_complaints(uow: UnitOfWork, policy: ComplaintPolicy, actor: Actor) -> None:
+    """A resident's own complaints (none of anyone else's), with their status and owner."""
+    tickets = await uow.tickets.of_user(KIND, actor.user_id)
+    if not tickets:
+        return
+    lines: list[TextBody] = [text("complaint.my.title")]
+    for ticket in tickets:
+        lines.append(
+            text(
+                "complaint.my.item",
+                number=number(ticket),
+                topic=topic_label(policy, ticket.category),
+                status=text(f"complaint.status.{ticket.status}"),
+                owner=verbatim(ticket.details.get("owner_name") or "—"),
+            )
+        )
+    await uow.outbox.send(actor.chat_id, message(*lines))
+
+
 def month_start(day: date) -> date:
     return day.replace(day=1)
 
