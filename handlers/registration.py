@@ -232,33 +232,26 @@ def _card(request: RegistrationRequest, outcome: list[TextBody] | None = None) -
 
 async def _decidable(
     uow: UnitOfWork, actor: Actor, request_id: int
-) -> tuple[RegistrationRequest | None, str, TapAnswer | None]:
+) -> tuple[RegistrationRequest, str] | TapAnswer:
+    """The pending request and the deciding staff member's name, or why they may not decide."""
     staff = await uow.people.staff_member(actor.user_id)
     if staff is None or staff.role not in DECIDING_ROLES:
-        return None, "", TapAnswer(text("registration.error.not_allowed"), alert=True)
+        return TapAnswer(text("registration.error.not_allowed"), alert=True)
     request = await uow.registrations.get(request_id)
     if request is None:
-        return None, "", TapAnswer(text("error.record_not_found"), alert=True)
+        return TapAnswer(text("error.record_not_found"), alert=True)
     if request.status != "pending":
-        return (
-            None,
-            "",
-            TapAnswer(
-                text(
-                    "registration.error.already_decided",
-                    status=text(f"registration.status.{request.status}"),
-                ),
-                alert=True,
-            ),
-        )
-    return request, staff.name, None
+        status = text(f"registration.status.{request.status}")
+        return TapAnswer(text("registration.error.already_decided", status=status), alert=True)
+    return request, staff.name
 
 
 async def approve(uow: UnitOfWork, actor: Actor, request_id: int) -> TapAnswer:
     """Front desk vouches for the unit: the requester becomes a verified resident of it."""
-    request, staff_name, refusal = await _decidable(uow, actor, request_id)
-    if request is None:
-        return refusal  # type: ignore[return-value]
+    found = await _decidable(uow, actor, request_id)
+    if isinstance(found, TapAnswer):
+        return found
+    request, staff_name = found
     if not await uow.registrations.decide(request.id, "approved", actor.user_id):
         return TapAnswer(text("registration.error.already_decided_race"), alert=True)
     unit = await uow.people.unit(request.building, request.entrance, request.room, create=True)
@@ -293,9 +286,10 @@ async def approve(uow: UnitOfWork, actor: Actor, request_id: int) -> TapAnswer:
 
 async def reject(uow: UnitOfWork, actor: Actor, request_id: int) -> TapAnswer:
     """Front desk cannot confirm the unit: the requester is told how to reach the office."""
-    request, staff_name, refusal = await _decidable(uow, actor, request_id)
-    if request is None:
-        return refusal  # type: ignore[return-value]
+    found = await _decidable(uow, actor, request_id)
+    if isinstance(found, TapAnswer):
+        return found
+    request, staff_name = found
     if not await uow.registrations.decide(request.id, "rejected", actor.user_id):
         return TapAnswer(text("registration.error.already_decided_race"), alert=True)
     uow.events.record("registration.rejected", "registration", request.id, actor=actor.user_id)

@@ -31,7 +31,7 @@ from handlers.complaints.common import (
     topic_label,
 )
 from handlers.complaints.policy import SEVERITIES, ComplaintPolicy, warning_time
-from handlers.messages import button, message, moment, text, verbatim
+from handlers.messages import MessageBody, button, message, moment, text, verbatim
 from handlers.reach import can_message
 from handlers.rules.lifecycle import COMPLAINT
 from storage.models import Staff, Ticket
@@ -48,14 +48,15 @@ VISIT_FLOW = "complaint_visit"
 
 async def _staff_and_ticket(
     uow: UnitOfWork, actor: Actor, ticket_id: int
-) -> tuple[Staff | None, Ticket | None, TapAnswer | None]:
+) -> tuple[Staff, Ticket] | TapAnswer:
+    """The acting staff member and the complaint, or why they may not act on it."""
     staff = await uow.people.staff_member(actor.user_id)
     if staff is None or staff.role not in DECIDING_ROLES:
-        return None, None, TapAnswer(text("complaint.error.front_desk_only"), alert=True)
+        return TapAnswer(text("complaint.error.front_desk_only"), alert=True)
     ticket = await uow.tickets.get(ticket_id, KIND)
     if ticket is None:
-        return staff, None, TapAnswer(text("error.record_not_found"), alert=True)
-    return staff, ticket, None
+        return TapAnswer(text("error.record_not_found"), alert=True)
+    return staff, ticket
 
 
 def _is_owner(staff: Staff, ticket: Ticket) -> bool:
@@ -96,9 +97,10 @@ async def schedule_deadline(
 def triage(policy: ComplaintPolicy) -> TapHandler:
     async def handler(uow: UnitOfWork, actor: Actor, ticket_id: int, severity: str) -> TapAnswer:
         """Classify: the first to do so owns it; the severity sets both deadlines."""
-        staff, ticket, refusal = await _staff_and_ticket(uow, actor, ticket_id)
-        if ticket is None or staff is None:
-            return refusal  # type: ignore[return-value]
+        found = await _staff_and_ticket(uow, actor, ticket_id)
+        if isinstance(found, TapAnswer):
+            return found
+        staff, ticket = found
         if severity not in SEVERITIES:
             return TapAnswer(text("error.button_invalid"), alert=True)
         reply_due = policy.reply_due(uow.now, severity)
@@ -162,17 +164,18 @@ def triage(policy: ComplaintPolicy) -> TapHandler:
     return handler
 
 
-async def _tell_reporter(uow: UnitOfWork, ticket: Ticket, body: object) -> None:
+async def _tell_reporter(uow: UnitOfWork, ticket: Ticket, body: MessageBody) -> None:
     if ticket.reporter_user_id is not None:
-        await uow.outbox.send(ticket.reporter_user_id, body)  # type: ignore[arg-type]
+        await uow.outbox.send(ticket.reporter_user_id, body)
 
 
 def claim_invalid(policy: ComplaintPolicy) -> TapHandler:
     async def handler(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
         """Not a valid complaint: the claimant owns it and must explain why to the resident."""
-        staff, ticket, refusal = await _staff_and_ticket(uow, actor, ticket_id)
-        if ticket is None or staff is None:
-            return refusal  # type: ignore[return-value]
+        found = await _staff_and_ticket(uow, actor, ticket_id)
+        if isinstance(found, TapAnswer):
+            return found
+        staff, ticket = found
         if not can_message(await uow.people.telegram_user(actor.user_id)):
             return TapAnswer(text("complaint.error.open_private_chat"), alert=True)
         details = dict(ticket.details)
@@ -204,9 +207,10 @@ def owner_form(flow: str, allowed_states: frozenset[str]) -> TapHandler:
     """Reply, Route and Resolve: only the owner (or a supervisor), in a private form."""
 
     async def handler(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
-        staff, ticket, refusal = await _staff_and_ticket(uow, actor, ticket_id)
-        if ticket is None or staff is None:
-            return refusal  # type: ignore[return-value]
+        found = await _staff_and_ticket(uow, actor, ticket_id)
+        if isinstance(found, TapAnswer):
+            return found
+        staff, ticket = found
         if not _is_owner(staff, ticket):
             return TapAnswer(
                 text(

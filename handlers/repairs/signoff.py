@@ -55,13 +55,12 @@ async def ask_residents(uow: UnitOfWork, ticket: Ticket) -> None:
     await tell_residents(uow, ticket, body)
 
 
-async def _followed_ticket(
-    uow: UnitOfWork, actor: Actor, ticket_id: int
-) -> tuple[Ticket | None, TapAnswer | None]:
+async def _followed_ticket(uow: UnitOfWork, actor: Actor, ticket_id: int) -> Ticket | TapAnswer:
+    """The ticket, if this resident follows it; someone else's looks like no ticket at all."""
     ticket = await uow.tickets.get(ticket_id, KIND)
     if ticket is None or not await uow.tickets.is_follower(ticket, actor.user_id):
-        return None, TapAnswer(text("error.record_not_found"), alert=True)  # not yours to see
-    return ticket, None
+        return TapAnswer(text("error.record_not_found"), alert=True)
+    return ticket
 
 
 async def _confirm(
@@ -84,9 +83,9 @@ async def _confirm(
 def fixed(policy: RepairPolicy) -> TapHandler:
     async def handler(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
         """The resident confirms the job is fixed."""
-        ticket, refusal = await _followed_ticket(uow, actor, ticket_id)
-        if ticket is None:
-            return refusal  # type: ignore[return-value]
+        ticket = await _followed_ticket(uow, actor, ticket_id)
+        if isinstance(ticket, TapAnswer):
+            return ticket
         if not await _confirm(uow, policy, ticket, actor.user_id):
             return TapAnswer(text("repair.error.already_answered"), alert=True)
         await tell_residents(
@@ -138,9 +137,9 @@ async def reopen(
 def not_fixed(policy: RepairPolicy) -> TapHandler:
     async def handler(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
         """The resident says it is not fixed: the job is reopened and re-dispatched."""
-        ticket, refusal = await _followed_ticket(uow, actor, ticket_id)
-        if ticket is None:
-            return refusal  # type: ignore[return-value]
+        ticket = await _followed_ticket(uow, actor, ticket_id)
+        if isinstance(ticket, TapAnswer):
+            return ticket
         if not await reopen(uow, policy, ticket, "not_fixed", actor.user_id, "not_fixed"):
             return TapAnswer(text("repair.error.already_answered"), alert=True)
         await tell_residents(

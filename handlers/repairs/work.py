@@ -39,14 +39,15 @@ DONE_FLOW = "repair_done"
 
 async def _ticket_and_staff(
     uow: UnitOfWork, actor: Actor, ticket_id: int
-) -> tuple[Ticket | None, Staff | None, TapAnswer | None]:
+) -> tuple[Ticket, Staff] | TapAnswer:
+    """The job and the staff member tapping, or why the tap does nothing."""
     staff = await uow.people.staff_member(actor.user_id)
     if staff is None:
-        return None, None, TapAnswer(text("repair.error.staff_only"), alert=True)
+        return TapAnswer(text("repair.error.staff_only"), alert=True)
     ticket = await uow.tickets.get(ticket_id, KIND)
     if ticket is None:
-        return None, staff, TapAnswer(text("error.record_not_found"), alert=True)
-    return ticket, staff, None
+        return TapAnswer(text("error.record_not_found"), alert=True)
+    return ticket, staff
 
 
 def _may_work_on(staff: Staff, ticket: Ticket) -> bool:
@@ -56,9 +57,10 @@ def _may_work_on(staff: Staff, ticket: Ticket) -> bool:
 def accept(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, int], Awaitable[TapAnswer]]:
     async def handler(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
         """Take the job: the card says who has it, the acceptor gets the resident's contact."""
-        ticket, staff, refusal = await _ticket_and_staff(uow, actor, ticket_id)
-        if refusal is not None or ticket is None or staff is None:
-            return refusal or TapAnswer(text("error.record_not_found"), alert=True)
+        found = await _ticket_and_staff(uow, actor, ticket_id)
+        if isinstance(found, TapAnswer):
+            return found
+        ticket, staff = found
         if not _may_work_on(staff, ticket):
             return TapAnswer(text("repair.error.not_your_department"), alert=True)
         details = dict(ticket.details)
@@ -159,9 +161,10 @@ async def deliver_pending_contacts(uow: UnitOfWork, policy: RepairPolicy, actor:
 def hand_back(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, int], Awaitable[TapAnswer]]:
     async def handler(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
         """Give the job back to the group: it waits for someone to accept it again."""
-        ticket, staff, refusal = await _ticket_and_staff(uow, actor, ticket_id)
-        if refusal is not None or ticket is None or staff is None:
-            return refusal or TapAnswer(text("error.record_not_found"), alert=True)
+        found = await _ticket_and_staff(uow, actor, ticket_id)
+        if isinstance(found, TapAnswer):
+            return found
+        ticket, staff = found
         if ticket.assignee_user_id != actor.user_id and staff.role not in FIXING_ROLES:
             return TapAnswer(text("repair.error.not_assignee"), alert=True)
         details = dict(ticket.details)
@@ -193,9 +196,10 @@ def hand_back(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, int], Awaita
 def done(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, int], Awaitable[TapAnswer]]:
     async def handler(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
         """Open a short private form for the result and fees (the acceptor or a supervisor)."""
-        ticket, staff, refusal = await _ticket_and_staff(uow, actor, ticket_id)
-        if refusal is not None or ticket is None or staff is None:
-            return refusal or TapAnswer(text("error.record_not_found"), alert=True)
+        found = await _ticket_and_staff(uow, actor, ticket_id)
+        if isinstance(found, TapAnswer):
+            return found
+        ticket, staff = found
         if ticket.assignee_user_id != actor.user_id and staff.role not in FIXING_ROLES:
             return TapAnswer(text("repair.error.not_assignee"), alert=True)
         if not REPAIR.allows(ticket.status, "finish"):
