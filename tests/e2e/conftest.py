@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.sandbox import SandboxGroup, SandboxServer, SandboxUser
+from bot.sandbox import SandboxGroup, SandboxMessage, SandboxServer, SandboxUser
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,7 +37,8 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
 
 @dataclass
 class Estate:
-    """A small estate: a front-desk group with two staff, residents on and off the roster."""
+    """A small estate: a front-desk group with two staff, residents on and off the roster, and an
+    engineering group with two technicians and their supervisor."""
 
     sandbox: SandboxServer
     folder: Path
@@ -44,6 +49,9 @@ class Estate:
     alice: SandboxUser  # on the roster
     bob: SandboxUser  # not on the roster
     mallory: SandboxUser  # not staff, not a resident
+    engineering: SandboxGroup  # the engineering department's group: repair cards land here
+    qian: SandboxUser  # a second engineering technician
+    sun: SandboxUser  # engineering supervisor; has not opened a private chat with the bot yet
     database_url: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
     _engine: AsyncEngine | None = None
@@ -85,6 +93,8 @@ def write_config(estate: Estate) -> None:
         (estate.wang, "Wang Fang", "front_desk", "front_desk"),
         (estate.li, "Li Na", "front_desk", "front_desk"),
         (estate.zhou, "Zhou Qiang", "technician", "engineering"),
+        (estate.qian, "Qian Wei", "technician", "engineering"),
+        (estate.sun, "Sun Li", "supervisor", "engineering"),
     ]
     lines = [
         "[estate]",
@@ -100,6 +110,13 @@ def write_config(estate: Estate) -> None:
         "[[departments]]",
         'key = "engineering"',
         'name = "Engineering"',
+        f"chat_id = {estate.engineering.id}",
+        "",
+        "[timings]",  # short enough that SLA tests run in seconds
+        'repair_accept_urgent = "3s"',
+        'repair_accept_normal = "8s"',
+        'repair_confirm_timeout = "5s"',
+        'repair_survey_delay = "2s"',
         "",
     ]
     for user, name, role, department in staff:
@@ -144,9 +161,22 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     try:
         yield str(make_url(server).set(database=name).render_as_string(hide_password=False))
     finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await _drop_database(admin, name)
         await admin.dispose()
+
+
+async def _drop_database(admin: AsyncEngine, name: str) -> None:
+    """DROP DATABASE ... WITH (FORCE), retried briefly: it refuses while an autovacuum worker (a
+    superuser's process, which the tests' role may not end) happens to be in the database."""
+    for attempt in range(40):
+        try:
+            async with admin.connect() as connection:
+                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except DBAPIError as exc:
+            if attempt == 39 or "must be a member of the role" not in str(exc):
+                raise
+            await asyncio.sleep(0.25)
 
 
 @pytest.fixture
@@ -164,6 +194,11 @@ async def estate(
                                phone="+8613800000001"),
         bob=sandbox.add_user("Bob", last_name="Li", language_code="en", phone="+8613900000002"),
         mallory=sandbox.add_user("Mallory", language_code="en", phone="+8613700000003"),
+        engineering=sandbox.add_group("Engineering"),
+        qian=sandbox.add_user("Qian", last_name="Wei", language_code="en"),
+        # Like a real account that never pressed Start: private messages to him fail with 403
+        # until he writes to the bot (see `start_staff`).
+        sun=sandbox.add_user("Sun", last_name="Li", language_code="en", started=False),
         database_url=database_url,
     )
     write_config(estate)
@@ -240,6 +275,159 @@ async def run_cli(estate: Estate, *args: str) -> str:
     text = output.decode()
     assert process.returncode == 0, text
     return text
+
+
+# -- people doing things: shared by the feature tests ------------------------------------------
+
+
+async def register_on_roster(person: SandboxUser) -> None:
+    """A resident whose phone is on the roster registers: /start, then share the phone."""
+    await person.send("/start")
+    await person.wait_for_message(containing="share your phone")
+    await person.tap("Share my phone number")
+    await person.wait_for_message(containing="registered as a resident")
+
+
+async def register_with_approval(
+    estate: Estate,
+    person: SandboxUser,
+    unit: tuple[str, str, str] = ("5", "1", "502"),
+    *,
+    approver: SandboxUser | None = None,
+) -> None:
+    """A resident not on the roster names their unit and the front desk approves them."""
+    building, entrance, room = unit
+    await person.send("/start")
+    await person.wait_for_message(containing="share your phone")
+    await person.tap("Share my phone number")
+    for question, answer in (
+        ("Which building", building), ("Which entrance", entrance), ("Which room", room)
+    ):
+        await person.wait_for_message(containing=question)
+        await person.send(answer)
+    summary = await person.wait_for_message(containing="Is this right")
+    await person.click("Submit", message=summary)
+    await person.wait_for_message(containing="sent to the front desk")
+    card = await estate.front_desk.wait_for_message(
+        predicate=lambda m: "Registration request" in m.text and person.full_name in m.text
+    )
+    await (approver or estate.wang).click("Approve", message=card)
+    await person.wait_for_message(containing="confirmed your registration")
+
+
+async def start_staff(person: SandboxUser) -> None:
+    """A staff member opens the private chat with the bot (so it can write to them)."""
+    await person.send("/start")
+    await person.wait_for_message(containing="registered as staff")
+
+
+@dataclass
+class Reported:
+    """What a resident got back from `report_repair`."""
+
+    number: str  # "R-0001"
+    reply: SandboxMessage  # "Thank you! Your repair request is registered as R-0001 ..."
+
+
+async def report_repair(
+    estate: Estate,
+    person: SandboxUser,
+    *,
+    category: str = "Water and drains",
+    where: str = "home",
+    place: str | None = None,
+    description: str = "The kitchen sink leaks under the cabinet since this morning.",
+    photos: int = 0,
+    album: bool = True,
+    urgent: bool = False,
+    slot: str = "Evening",
+    days_ahead: int = 1,
+    join: bool | None = None,
+) -> Reported | SandboxMessage:
+    """Drive the repair form from /repair to Submit, as a resident taps and types it.
+
+    `where`: "home" (the resident's first home), "common" (then `place` is typed), or a label of
+    the Where buttons. `photos`: how many, sent as one album (`album=True`) or one by one. The
+    visit is `days_ahead` days from today (estate time) in `slot`. If the place matches a common
+    fault already being handled, `join` says whether to join it (True: returns the bot's "You
+    joined" message instead of a `Reported`); an offer to join with `join=None` fails the test.
+    """
+    await person.send("/repair")
+    ask = await person.wait_for_message(containing="What needs repairing")
+    await person.click(category, message=ask)
+    ask = await person.wait_for_message(containing="Where is it")
+    if where == "home":
+        label = ask.buttons[0][0]
+        assert label != "A common area", f"{person.full_name} has no home: {ask.buttons}"
+    elif where == "common":
+        label = "A common area"
+    else:
+        label = where
+    await person.click(label, message=ask)
+    if where == "common":
+        assert place is not None, "a common-area report needs place=..."
+        await person.wait_for_message(containing="Which common area")
+        await person.send(place)
+        ask = await person.wait_for_message(
+            predicate=lambda m: (
+                "describe the problem" in m.text or "already being handled" in m.text
+            )
+        )
+        if "already being handled" in ask.text:
+            assert join is not None, f"unexpected offer to join: {ask.text}"
+            await person.click("Join" if join else "No, report a new fault", message=ask)
+            if join:
+                return await person.wait_for_message(containing="You joined")
+            await person.wait_for_message(containing="describe the problem")
+        else:
+            assert not join, f"no offer to join was made: {ask.text}"
+    else:
+        await person.wait_for_message(containing="describe the problem")
+    await person.send(description)
+    ask = await person.wait_for_message(containing="up to 3 photos")
+    if photos == 0:
+        await person.click("Skip", message=ask)
+    elif photos < 3:  # three photos end the step by themselves
+        if album:
+            await person.send_photos(photos)
+            note = await person.wait_for_message(containing="Photo received")
+        else:
+            for _ in range(photos):
+                await person.send_photo()
+                note = await person.wait_for_message(containing="Photo received")
+        await all_updates_handled(estate)  # as a person would: Done once the photos are in
+        answer = await person.click("Done", message=note)
+        assert not answer.show_alert, f"Done after {photos} photos was refused: {answer.text}"
+    elif album:
+        await person.send_photos(photos)
+    else:
+        for _ in range(photos):
+            await person.send_photo()
+    ask = await person.wait_for_message(containing="How urgent")
+    await person.click("Urgent" if urgent else "Normal", message=ask)
+    ask = await person.wait_for_message(containing="Which day")
+    visit = datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=days_ahead)
+    await person.send(visit.isoformat())  # a day can be typed as well as tapped
+    ask = await person.wait_for_message(containing="time of day")
+    await person.click(slot, message=ask)
+    summary = await person.wait_for_message(containing="Submit this repair")
+    await person.click("Submit", message=summary)
+    reply = await person.wait_for_message(containing="registered as")
+    match = re.search(r"R-\d{4}", reply.text)
+    assert match, reply.text
+    return Reported(match.group(0), reply)
+
+
+async def all_updates_handled(estate: Estate, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    """Every update sent so far was fetched and handled by the bot (an album is several)."""
+    sandbox = estate.sandbox
+    await sandbox.wait_until(lambda: not sandbox.pending_updates(), timeout)
+
+    async def none_pending() -> bool:
+        rows = await estate.query("select count(*) from incoming_updates where status = 'pending'")
+        return rows == [(0,)]
+
+    await eventually(none_pending, timeout)
 
 
 @pytest.fixture
