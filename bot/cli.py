@@ -68,6 +68,7 @@ def _setup(require_config: bool = True) -> tuple[Settings, EstateConfig | None]:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per tick otherwise
     if settings.config is None:
         if require_config:
             raise SystemExit(

@@ -100,6 +100,9 @@ class Desk:
     async def _dispatch(self, uow: UnitOfWork, incoming: Incoming) -> Reply | None:
         if incoming.user_id is None or incoming.is_bot:
             return None
+        if incoming.blocked_bot is not None:
+            await self._membership(uow, incoming, incoming.blocked_bot)
+            return None
         user = await uow.people.seen(
             incoming.user_id,
             first_name=incoming.first_name,
@@ -126,6 +129,20 @@ class Desk:
         else:
             await self._group(uow, actor, incoming)
         return None
+
+    async def _membership(self, uow: UnitOfWork, incoming: Incoming, blocked: bool) -> None:
+        """Telegram says someone blocked (or unblocked) the bot: record it, tell who needs it."""
+        assert incoming.user_id is not None
+        user = await uow.people.telegram_user(incoming.user_id)
+        if user is None:
+            return
+        if not blocked:
+            user.blocked_at = None
+            return
+        if user.blocked_at is None:
+            user.blocked_at = uow.now
+            uow.events.record("user.blocked_bot", "user", user.id, actor=user.id, via="update")
+            await self.features.on_blocked(uow, user.id)
 
     async def _tap(
         self, uow: UnitOfWork, actor: Actor, user: TelegramUser, incoming: Incoming

@@ -99,11 +99,12 @@ class FlowRunner:
             answers[step.name] = verdict.value
             if given.media_group_id:
                 answers[f"_{step.name}_album"] = given.media_group_id
-            uow.conversations.move(conv, step.name, answers)
+            # Same step, same revision: the Done button already shown stays valid while more
+            # photos of an album arrive.
+            conv.answers = answers
             if verdict.note is not None:
                 body = message(verdict.note, **self._markup(uow, step, conv))
-                answers[_PROMPT] = await uow.outbox.send(actor.chat_id, body)
-                conv.answers = answers
+                conv.answers = {**answers, _PROMPT: await uow.outbox.send(actor.chat_id, body)}
             return None
         assert isinstance(verdict, Accepted)
         if isinstance(step, Confirm):
@@ -215,7 +216,7 @@ class FlowRunner:
 
 def _filled(prompt: TextBody, answers: dict[str, Any]) -> TextBody:
     """A prompt may name earlier answers (the job's number); its own parameters win."""
-    known = {k: v for k, v in answers.items() if not k.startswith("_") and isinstance(v, str | int)}
+    known = {k.lstrip("_"): v for k, v in answers.items() if isinstance(v, str | int)}
     return {"key": prompt["key"], "params": {**known, **prompt["params"]}}
 
 

@@ -26,6 +26,7 @@ class Incoming:
     other_content: bool = False  # a sticker, voice note, location... something a step cannot take
     callback_id: str | None = None
     callback_data: str | None = None
+    blocked_bot: bool | None = None  # True: they blocked the bot; False: they unblocked it
 
     @property
     def is_private(self) -> bool:

@@ -170,6 +170,12 @@ class OutboxSender:
         async with self.db.uow(self.estate_id) as uow:
             if not await uow.outbox.claim(row):
                 return False
+            if row.chat_id > 0 and await uow.people.has_blocked_bot(row.chat_id):
+                # Known to have blocked us: settle without asking Telegram (and without
+                # telling staff again); writing to the bot again lifts this.
+                await uow.outbox.settle(row.id, BLOCKED, error="blocked the bot earlier")
+                await uow.commit()
+                return True
             target: OutboxMessage | None = None
             if row.edit_of is not None:
                 target = await uow.outbox.get(row.edit_of)
@@ -205,7 +211,9 @@ class OutboxSender:
             log.warning("Telegram refused outbox row %s: %s", row.id, exc)
             await self._settle(row, FAILED, error=str(exc))
             return True
-        except (Unavailable, OSError, TimeoutError) as exc:
+        except Exception as exc:  # a 5xx, the network, or a bug: retried, then given up
+            if not isinstance(exc, Unavailable | OSError | TimeoutError):
+                log.exception("sending outbox row %s failed", row.id)
             if row.attempts + 1 >= self.limits.max_attempts:
                 await self._settle(row, FAILED, error=str(exc))
                 return True
@@ -263,12 +271,13 @@ class OutboxSender:
             await uow.outbox.settle(row.id, BLOCKED, error=error)
             await uow.outbox.settle_chat(row.chat_id, BLOCKED, error)
             user = await uow.people.telegram_user(row.chat_id)
-            if user is not None and user.blocked_at is None:
-                user.blocked_at = uow.now
+            newly_blocked = user is not None and user.blocked_at is None
+            if newly_blocked:
+                user.blocked_at = uow.now  # type: ignore[union-attr]
             uow.events.record(
                 "user.blocked_bot", "user", row.chat_id, actor=row.chat_id, error=error
             )
-            if self.on_blocked is not None and row.chat_id > 0:
+            if self.on_blocked is not None and row.chat_id > 0 and newly_blocked:
                 await self.on_blocked(uow, row.chat_id)
             await uow.commit()
         log.info("chat %s blocked the bot: its queue is settled", row.chat_id)

@@ -21,6 +21,10 @@ def to_incoming(update: Update) -> Incoming:
         "chat_id": chat.id if chat else None,
         "chat_type": chat.type if chat else None,
     }
+    membership = update.my_chat_member
+    if membership is not None and membership.chat.type == "private":
+        status = membership.new_chat_member.status
+        return Incoming(**base, blocked_bot=status in ("kicked", "left"))
     if update.callback_query is not None:
         query = update.callback_query
         return Incoming(**base, callback_id=query.id, callback_data=query.data)

@@ -10,7 +10,7 @@ import warnings
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, InputMedia, InputMediaDocument, InputMediaPhoto
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBUserWarning
 
@@ -32,6 +32,8 @@ class PtbTransport:
         kwargs: dict[str, Any] = {}
         if read_timeout is not None:
             kwargs["read_timeout"] = read_timeout
+        if method == "sendMediaGroup":
+            params = {**params, "media": [_input_media(item) for item in params["media"]]}
         try:
             return await self.bot.do_api_request(method, api_kwargs=params, **kwargs)
         except RetryAfter as exc:
@@ -45,3 +47,10 @@ class PtbTransport:
             raise Rejected(exc.message) from exc
         except (TimedOut, NetworkError) as exc:
             raise Unavailable(str(exc)) from exc
+
+
+def _input_media(item: dict[str, Any]) -> InputMedia:
+    """PTB insists on its own objects for an album's items (it sets their parse mode)."""
+    kinds = {"photo": InputMediaPhoto, "document": InputMediaDocument}
+    kind = kinds[item.get("type", "photo")]
+    return kind(media=item["media"], caption=item.get("caption"), parse_mode=item.get("parse_mode"))

@@ -16,6 +16,7 @@ from handlers.messages import (
     text,
     verbatim,
 )
+from handlers.reach import can_message
 from handlers.registration import unit_label
 from handlers.repairs.policy import SLOTS, RepairPolicy
 from storage.models import Ticket
@@ -70,8 +71,14 @@ def fees_line(ticket: Ticket) -> TextBody:
     )
 
 
-async def card(uow: UnitOfWork, policy: RepairPolicy, ticket: Ticket) -> MessageBody:
-    """The dispatch card as it should read now: facts, state, and the buttons that apply."""
+async def card(
+    uow: UnitOfWork, policy: RepairPolicy, ticket: Ticket, *, superseded: bool = False
+) -> MessageBody:
+    """The dispatch card as it should read now: facts, state, and the buttons that apply.
+
+    A `superseded` card (the job was reopened and re-posted) keeps its facts and loses its
+    buttons, so nobody acts on the old one.
+    """
     details = ticket.details
     followers = len(await uow.tickets.followers(ticket))
     lines: list[TextBody] = [
@@ -91,7 +98,9 @@ async def card(uow: UnitOfWork, policy: RepairPolicy, ticket: Ticket) -> Message
     if ticket.reopened:
         lines.append(text("repair.card.reopened", times=ticket.reopened))
     buttons: list[list[ButtonBody]] = []
-    if ticket.status == "open":
+    if superseded:
+        lines.append(text("repair.card.superseded"))
+    elif ticket.status == "open":
         lines.append(text("repair.card.waiting"))
         buttons = [[button(text("repair.button.accept"), "rep.accept", ticket.id)]]
     elif ticket.status == "accepted":
@@ -125,6 +134,8 @@ async def card(uow: UnitOfWork, policy: RepairPolicy, ticket: Ticket) -> Message
         lines.append(text("repair.card.result", result=verbatim(details.get("result", ""))))
         lines.append(fees_line(ticket))
         lines.append(text("repair.card.status", status=text(f"repair.status.{ticket.status}")))
+        if details.get("auto_confirmed"):
+            lines.append(text("repair.card.auto_confirmed"))
     return message(*lines, buttons=buttons, photos=list(details.get("photos") or []))
 
 
@@ -156,12 +167,18 @@ async def alert_supervisors(uow: UnitOfWork, body: MessageBody) -> int:
     """Escalations go to each supervisor privately (and to the managers' group if there is one)."""
     told = 0
     for member in await uow.people.staff_with_roles({"supervisor"}):
-        await uow.outbox.send(member.telegram_user_id, body)
-        told += 1
+        if can_message(await uow.people.telegram_user(member.telegram_user_id)):
+            await uow.outbox.send(member.telegram_user_id, body)
+            told += 1
     managers = await uow.people.department("managers")
     if managers is not None and managers.chat_id is not None:
         await uow.outbox.send(managers.chat_id, body, group=True)
         told += 1
+    if told == 0:  # no supervisor can be reached privately: the front desk must see it
+        front_desk = await uow.people.department("front_desk")
+        if front_desk is not None and front_desk.chat_id is not None:
+            await uow.outbox.send(front_desk.chat_id, body, group=True)
+            told += 1
     return told
 
 
@@ -174,7 +191,7 @@ def record(uow: UnitOfWork, ticket: Ticket, action: str, actor: int | None, **da
 async def resident_unreachable(uow: UnitOfWork, user_id: int) -> None:
     """A resident blocked the bot: whoever works on their open jobs must reach them another way."""
     user = await uow.people.telegram_user(user_id)
-    name = user.first_name if user else str(user_id)
+    name = " ".join(filter(None, (user.first_name, user.last_name))) if user else str(user_id)
     for ticket in await uow.tickets.of_user(KIND, user_id, limit=20):
         if ticket.status == "closed":
             continue

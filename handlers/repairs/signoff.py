@@ -19,6 +19,7 @@ from handlers.repairs.common import (
     SUBJECT,
     SURVEY,
     alert_supervisors,
+    card,
     fees_line,
     number,
     post_card,
@@ -66,8 +67,14 @@ async def _followed_ticket(uow: UnitOfWork, actor: Actor, ticket_id: int) -> Tic
 async def _confirm(
     uow: UnitOfWork, policy: RepairPolicy, ticket: Ticket, actor: int | None
 ) -> bool:
+    details = dict(ticket.details)
+    details["auto_confirmed"] = actor is None
     moved = await uow.tickets.move(
-        ticket, REPAIR.sources("confirm"), REPAIR.after("done", "confirm"), confirmed_at=uow.now
+        ticket,
+        REPAIR.sources("confirm"),
+        REPAIR.after("done", "confirm"),
+        confirmed_at=uow.now,
+        details=details,
     )
     if not moved:
         return False
@@ -118,8 +125,10 @@ async def reopen(
     if not moved:
         return False
     record(uow, ticket, "reopened", actor, reason=reason)
-    if ticket.card_outbox_id is not None:
-        await refresh_card(uow, policy, ticket)  # the old card stops offering buttons
+    if ticket.card_outbox_id is not None:  # the old card keeps its facts, loses its buttons
+        await uow.outbox.edit(
+            ticket.card_outbox_id, await card(uow, policy, ticket, superseded=True)
+        )
     await post_card(uow, policy, ticket)
     await uow.timers.cancel(subject_type=SUBJECT, subject_id=ticket.id)
     await uow.timers.schedule(
@@ -167,6 +176,9 @@ def send_survey(policy: RepairPolicy) -> Callable[[UnitOfWork, Timer], Awaitable
         """The callback: every confirmed repair gets one, with a 1-5 rating."""
         ticket = await uow.tickets.get(int(timer.subject_id or 0), KIND)
         if ticket is None or ticket.status != "confirmed" or ticket.reporter_user_id is None:
+            return
+        if await uow.people.has_blocked_bot(ticket.reporter_user_id):
+            await _call_back_by_phone(uow, ticket)
             return
         survey = await uow.tickets.add_survey(ticket, ticket.reporter_user_id)
         record(uow, ticket, "survey_sent", None, survey=survey.id)
@@ -223,3 +235,21 @@ async def save_comment(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outco
         survey.comment = answers["comment"]
     await uow.outbox.send(actor.chat_id, message(text("repair.survey.recorded")))
     return Outcome.FINISH
+
+
+async def _call_back_by_phone(uow: UnitOfWork, ticket: Ticket) -> None:
+    """The resident blocked the bot: the callback is still owed, by phone, by the front desk."""
+    record(uow, ticket, "survey_by_phone", None)
+    front_desk = await uow.people.department("front_desk")
+    if front_desk is not None and front_desk.chat_id is not None:
+        await uow.outbox.send(
+            front_desk.chat_id,
+            message(
+                text(
+                    "repair.survey.by_phone",
+                    number=number(ticket),
+                    name=verbatim(ticket.details.get("reporter_name", "")),
+                )
+            ),
+            group=True,
+        )

@@ -188,6 +188,9 @@ def hand_back(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, int], Awaita
             subject_id=ticket.id,
         )
         await refresh_card(uow, policy, ticket)
+        await tell_residents(
+            uow, ticket, message(text("repair.resident.handed_back", number=number(ticket)))
+        )
         return TapAnswer(text("repair.toast.handed_back", number=number(ticket)))
 
     return handler

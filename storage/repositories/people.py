@@ -29,6 +29,10 @@ class PeopleRepository:
         )
         return {user.id: user for user in rows}
 
+    async def has_blocked_bot(self, user_id: int) -> bool:
+        user = await self._session.get(TelegramUser, user_id)
+        return user is not None and user.blocked_at is not None
+
     async def seen(
         self,
         user_id: int,
