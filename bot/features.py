@@ -20,11 +20,11 @@ from conversations.repair_done import repair_done_flow
 from conversations.steps import Flow
 from conversations.survey import SURVEY_COMMENT
 from handlers import registration
-from handlers.actor import TapAnswer
+from handlers.actor import Actor, FlowStart, TapAnswer
 from handlers.complaints import common as cc
 from handlers.complaints import followup, handling, intake, reports
 from handlers.complaints.policy import ComplaintPolicy, Topic
-from handlers.repairs import deadlines, signoff, work
+from handlers.repairs import deadlines, report, signoff, views, work
 from handlers.repairs.common import (
     ACCEPT_SLA,
     CONFIRM_TIMEOUT,
@@ -37,6 +37,8 @@ from storage.models import Timer
 from storage.uow import UnitOfWork
 
 StaffAction = Callable[..., Awaitable[TapAnswer]]
+Command = Callable[[UnitOfWork, Actor, bool], Awaitable[FlowStart | None]]
+"""A slash command: (unit of work, who sent it, whether in a group) -> maybe a form to open."""
 TimerHandler = Callable[[UnitOfWork, Timer], Awaitable[None]]
 
 
@@ -55,6 +57,9 @@ class Features:
     timers: dict[str, TimerHandler]
     repair_policy: RepairPolicy
     complaint_policy: ComplaintPolicy
+    private_commands: dict[str, Command]
+    group_commands: dict[str, Command]
+    menu: frozenset[str]  # the private commands the resident menu's buttons may run
     on_blocked: Callable[[UnitOfWork, int], Awaitable[None]] = resident_unreachable
 
     @property
@@ -171,4 +176,45 @@ def build_features(config: EstateConfig) -> Features:
         cc.VISIT_REMINDER: followup.remind_visit,
         cc.MONTHLY: reports.monthly(complaints),
     }
-    return Features({f.name: f for f in flows}, actions, timers, policy, complaints)
+    private, group = feature_commands(policy, complaints)
+    return Features(
+        {f.name: f for f in flows},
+        actions,
+        timers,
+        policy,
+        complaints,
+        private,
+        group,
+        frozenset({"repair", "complain", "my"}),
+    )
+
+
+def feature_commands(
+    repairs: RepairPolicy, complaints: ComplaintPolicy
+) -> tuple[dict[str, Command], dict[str, Command]]:
+    """The slash commands of repairs and complaints, for private chats and for staff groups."""
+
+    async def repair(uow: UnitOfWork, actor: Actor, _group: bool) -> FlowStart | None:
+        if not await report.start_gate(uow, actor):
+            return None
+        return FlowStart("repair", {"_homes": await report.homes(uow, actor)})
+
+    async def complain(uow: UnitOfWork, actor: Actor, _group: bool) -> FlowStart | None:
+        return FlowStart("complaint", {}) if await report.start_gate(uow, actor) else None
+
+    async def my(uow: UnitOfWork, actor: Actor, _group: bool) -> None:
+        await views.my_repairs(uow, repairs, actor)
+        await reports.my_complaints(uow, complaints, actor)
+
+    async def open_complaints(uow: UnitOfWork, actor: Actor, group: bool) -> None:
+        await reports.open_complaints(uow, actor, actor.chat_id, group=group)
+
+    async def summary(uow: UnitOfWork, actor: Actor, group: bool) -> None:
+        await reports.on_demand(uow, complaints, actor, actor.chat_id, group=group)
+
+    async def queue(uow: UnitOfWork, actor: Actor, _group: bool) -> None:
+        await views.department_queue(uow, actor.chat_id)
+
+    shared: dict[str, Command] = {"complaints": open_complaints, "summary": summary}
+    private: dict[str, Command] = {"repair": repair, "complain": complain, "my": my, **shared}
+    return private, {"queue": queue, **shared}

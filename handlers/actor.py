@@ -24,6 +24,14 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class FlowStart:
+    """A command's request to open a form with the person who sent it, answers pre-filled."""
+
+    flow: str
+    answers: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class TapAnswer:
     """The short notice shown to whoever tapped a button: a toast, or an alert to dismiss.
 

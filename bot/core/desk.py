@@ -15,14 +15,13 @@ from typing import Any
 from bot.core.callbacks import BadCallback, unpack
 from bot.core.flows import FLOW_ACTION, FlowRunner
 from bot.core.incoming import Incoming
-from bot.features import Features
+from bot.features import Command, Features
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, language_from_code
 from conversations.steps import Input
 from handlers import registration
 from handlers.actor import Actor, TapAnswer
-from handlers.complaints import reports as complaint_reports
 from handlers.messages import REMOVE_KEYBOARD, button, message, text, verbatim
-from handlers.repairs import report, views, work
+from handlers.repairs import work
 from storage.database import Database
 from storage.models import TelegramUser
 from storage.uow import UnitOfWork
@@ -210,18 +209,8 @@ class Desk:
                 await self.runner.cancel(uow, actor, conversation)
         elif command == "lang":
             await self._language_menu(uow, actor)
-        elif command == "repair":
-            await self._start_repair(uow, actor)
-        elif command == "my":
-            await self._my(uow, actor)
-        elif command == "complain":
-            await self._start_complaint(uow, actor)
-        elif command == "complaints":
-            await complaint_reports.open_complaints(uow, actor, actor.chat_id, group=False)
-        elif command == "summary":
-            await complaint_reports.on_demand(
-                uow, self.features.complaint_policy, actor, actor.chat_id, group=False
-            )
+        elif command in self.features.private_commands:
+            await self._command(uow, actor, self.features.private_commands[command], group=False)
         elif command is not None:
             await uow.outbox.send(actor.chat_id, message(text("error.unknown_command")))
         elif conversation is not None:
@@ -233,43 +222,24 @@ class Desk:
         command = incoming.command
         if command == "help":
             await uow.outbox.send(actor.chat_id, message(text("help.group")), group=True)
-        elif command == "queue":
-            await views.department_queue(uow, actor.chat_id)
-        elif command == "complaints":
-            await complaint_reports.open_complaints(uow, actor, actor.chat_id, group=True)
-        elif command == "summary":
-            await complaint_reports.on_demand(
-                uow, self.features.complaint_policy, actor, actor.chat_id, group=True
-            )
+        elif command in self.features.group_commands:
+            await self._command(uow, actor, self.features.group_commands[command], group=True)
         elif command == "chatid":
             await uow.outbox.send(
                 actor.chat_id, message(text("group.chat_id", chat_id=actor.chat_id)), group=True
             )
 
     async def _menu(self, uow: UnitOfWork, actor: Actor, item: str) -> TapAnswer | None:
-        if item == "repair" and actor.chat_id == actor.user_id:
-            await self._start_repair(uow, actor)
-            return None
-        if item == "complain" and actor.chat_id == actor.user_id:
-            await self._start_complaint(uow, actor)
-            return None
-        if item == "my" and actor.chat_id == actor.user_id:
-            await self._my(uow, actor)
-            return None
-        return TapAnswer(text("error.button_invalid"), alert=True)
+        """A resident-menu button: runs the private command it names, in the private chat."""
+        if item not in self.features.menu or actor.chat_id != actor.user_id:
+            return TapAnswer(text("error.button_invalid"), alert=True)
+        await self._command(uow, actor, self.features.private_commands[item], group=False)
+        return None
 
-    async def _start_repair(self, uow: UnitOfWork, actor: Actor) -> None:
-        if await report.start_gate(uow, actor):
-            homes = await report.homes(uow, actor)
-            await self.runner.start(uow, actor, self.features.repair, _homes=homes)
-
-    async def _my(self, uow: UnitOfWork, actor: Actor) -> None:
-        await views.my_repairs(uow, self.features.repair_policy, actor)
-        await complaint_reports.my_complaints(uow, self.features.complaint_policy, actor)
-
-    async def _start_complaint(self, uow: UnitOfWork, actor: Actor) -> None:
-        if await report.start_gate(uow, actor):
-            await self.runner.start(uow, actor, self.features.complaint)
+    async def _command(self, uow: UnitOfWork, actor: Actor, command: Command, group: bool) -> None:
+        start = await command(uow, actor, group)
+        if start is not None:
+            await self.runner.start(uow, actor, self.features.flows[start.flow], **start.answers)
 
     async def _help(self, uow: UnitOfWork, actor: Actor, conversation: Any) -> None:
         if conversation is not None and (flow := self.runner.flow_of(conversation)):
