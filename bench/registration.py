@@ -14,8 +14,9 @@ own against the same sandbox, driven by fresh users with the same number of upda
 the same concurrency.
 
 What to compare. CPU time of the bot process per update is the steadiest figure on a shared
-machine (see /work/shared/performance.md); throughput moves ±35% with other load, so read the
-ratio line, which is measured side by side in one run, rather than absolute updates per second.
+machine (see performance.md in the shared folder beside the repository); throughput moves ±35%
+with other load, so read the ratio line, which is measured side by side in one run, rather than
+absolute updates per second.
 The ratio is the price of what estate-bot does that an echo does not: storing each update before
 acknowledging it, handling it in a transaction, an outbox row per message and one sender that keeps
 Telegram's limits (30 messages a second overall, 20 a minute per group). Latency percentiles show
