@@ -52,7 +52,11 @@ class Estate:
     engineering: SandboxGroup  # the engineering department's group: repair cards land here
     qian: SandboxUser  # a second engineering technician
     sun: SandboxUser  # engineering supervisor; has not opened a private chat with the bot yet
+    managers: SandboxGroup  # management's group (in the config only with `managers_department`)
     database_url: str = ""
+    # Off by default: with a managers group, escalations that find no supervisor to write to go
+    # there instead of to the front desk, which the repair tests rely on.
+    managers_department: bool = False
     extra_env: dict[str, str] = field(default_factory=dict)
     _engine: AsyncEngine | None = None
 
@@ -112,11 +116,31 @@ def write_config(estate: Estate) -> None:
         'name = "Engineering"',
         f"chat_id = {estate.engineering.id}",
         "",
+    ]
+    if estate.managers_department:
+        lines += [
+            "[[departments]]",
+            'key = "managers"',
+            'name = "Management"',
+            f"chat_id = {estate.managers.id}",
+            "",
+        ]
+    lines += [
         "[timings]",  # short enough that SLA tests run in seconds
         'repair_accept_urgent = "3s"',
         'repair_accept_normal = "8s"',
         'repair_confirm_timeout = "5s"',
         'repair_survey_delay = "2s"',
+        # complaints: fixed seconds instead of hours and working days (the warning comes a
+        # quarter of the span before each deadline)
+        'complaint_reply_major = "3s"',
+        'complaint_resolve_major = "6s"',
+        'complaint_reply_important = "4s"',
+        'complaint_resolve_important = "8s"',
+        'complaint_reply_minor = "3s"',
+        'complaint_resolve_minor = "6s"',
+        'complaint_invalid_explain = "4s"',
+        'complaint_callback = "2s"',
         "",
     ]
     for user, name, role, department in staff:
@@ -199,6 +223,7 @@ async def estate(
         # Like a real account that never pressed Start: private messages to him fail with 403
         # until he writes to the bot (see `start_staff`).
         sun=sandbox.add_user("Sun", last_name="Li", language_code="en", started=False),
+        managers=sandbox.add_group("Management"),
         database_url=database_url,
     )
     write_config(estate)
@@ -416,6 +441,32 @@ async def report_repair(
     match = re.search(r"R-\d{4}", reply.text)
     assert match, reply.text
     return Reported(match.group(0), reply)
+
+
+async def file_complaint(
+    estate: Estate,
+    person: SandboxUser,
+    *,
+    topic: str = "Noise and neighbours",
+    what: str = "Loud drilling from 502 every night after 22:00 since Monday.",
+    wish: str = "Ask them to stop after 22:00.",
+) -> str:
+    """Drive the complaint form from /complain to Submit; returns the number ("C-0001")."""
+    await person.send("/complain")
+    ask = await person.wait_for_message(containing="What is your complaint about")
+    await person.click(topic, message=ask)
+    await person.wait_for_message(containing="What happened")
+    await person.send(what)
+    ask = await person.wait_for_message(containing="up to 3 photos")
+    await person.click("Skip", message=ask)
+    await person.wait_for_message(containing="What would you like us to do")
+    await person.send(wish)
+    summary = await person.wait_for_message(containing="Submit this complaint")
+    await person.click("Submit", message=summary)
+    reply = await person.wait_for_message(containing="registered as")
+    match = re.search(r"C-\d{4}", reply.text)
+    assert match, reply.text
+    return match.group(0)
 
 
 async def all_updates_handled(estate: Estate, timeout: float = 10.0) -> None:  # noqa: ASYNC109
