@@ -10,8 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import ConfigError, EstateConfig, example_config_text, load_estate_config
 from bot.settings import Settings, load_settings
+from handlers.config import ConfigError, EstateConfig, example_config_text, load_estate_config
 
 
 def main(argv: Sequence[str] | None = None) -> int:

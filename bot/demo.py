@@ -14,10 +14,10 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.config import load_estate_config
 from bot.runtime import Runtime
 from bot.sandbox import SandboxGroup, SandboxServer, SandboxUser
 from bot.settings import load_settings
+from handlers.config import load_estate_config
 from handlers.roster_import import RosterRow, import_roster
 
 log = logging.getLogger(__name__)

@@ -1,45 +1,57 @@
-"""What the bot can do, assembled in one place from the estate config: flows, buttons, timers.
+"""The registry: every feature declares itself, and the bot is assembled from what they declare.
 
-Each feature contributes its resident flows, the staff actions its buttons call (with the types
-of their arguments, so callback data is validated before any handler runs) and its timer handlers.
-The desk and the scheduler only look things up here.
+`FEATURES` lists the feature packages; each one's `feature(context)` returns its flows, actions,
+forms, timers, commands and hooks. They are merged here once at start-up, and the bot refuses to
+start, naming the culprit, when two features claim the same name or a feature opens a form no
+flow answers. The desk, the scheduler, Telegram's command list, the resident menu and /help only
+look things up here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from types import MappingProxyType
+from typing import Literal
 
-from bot.config import EstateConfig
-from conversations.complaint import complaint_flows
-from conversations.registration import NAME as REGISTRATION
-from conversations.registration import registration_flow
-from conversations.repair import repair_flow
-from conversations.repair_done import repair_done_flow
-from conversations.steps import Flow
-from conversations.survey import SURVEY_COMMENT
-from handlers import registration
-from handlers.actor import Actor, FlowStart, TapAnswer
-from handlers.complaints import common as cc
-from handlers.complaints import followup, handling, intake, reports
-from handlers.complaints.policy import ComplaintPolicy, Topic
-from handlers.repairs import deadlines, report, signoff, views, work
-from handlers.repairs.common import (
-    ACCEPT_SLA,
-    CONFIRM_TIMEOUT,
-    SURVEY,
-    WINDOW_END,
-    resident_unreachable,
+import conversations.complaints
+import conversations.registration
+import conversations.repairs
+from conversations.feature import (
+    Command,
+    CommandRun,
+    Feature,
+    FeatureContext,
+    Hook,
+    PersonHook,
+    StaffAction,
+    TimerHandler,
+    WelcomeHook,
 )
-from handlers.repairs.policy import Category, RepairPolicy
-from storage.models import Timer
+from conversations.steps import Flow
+from handlers.actions import Action
+from handlers.actor import Actor, FlowStart
+from handlers.config import EstateConfig
+from handlers.menu import MENU, ResidentMenu
+from handlers.registration import FORM as REGISTRATION
 from storage.uow import UnitOfWork
 
-StaffAction = Callable[..., Awaitable[TapAnswer]]
-Command = Callable[[UnitOfWork, Actor, bool], Awaitable[FlowStart | None]]
-"""A slash command: (unit of work, who sent it, whether in a group) -> maybe a form to open."""
-TimerHandler = Callable[[UnitOfWork, Timer], Awaitable[None]]
+FeatureFactory = Callable[[FeatureContext], Feature]
+
+FEATURES: tuple[FeatureFactory, ...] = (
+    conversations.registration.feature,
+    conversations.repairs.feature,
+    conversations.complaints.feature,
+)
+
+CORE_COMMANDS = ("start", "help", "cancel", "lang")
+"""Commands the desk answers itself, in every estate."""
+CORE_GROUP_COMMANDS = ("help", "chatid")
+CORE_ACTIONS = frozenset({"flow", "lang", MENU.name})
+"""Button actions the desk handles itself (flow answers, the language menu, the resident menu)."""
+
+class RegistryError(ValueError):
+    """Two features claim one name, or a feature refers to something nobody declared."""
 
 
 @dataclass(frozen=True)
@@ -52,169 +64,142 @@ class ActionSpec:
 
 @dataclass(frozen=True)
 class Features:
-    flows: dict[str, Flow]
-    actions: dict[str, ActionSpec]
-    timers: dict[str, TimerHandler]
-    repair_policy: RepairPolicy
-    complaint_policy: ComplaintPolicy
-    private_commands: dict[str, Command]
-    group_commands: dict[str, Command]
-    menu: frozenset[str]  # the private commands the resident menu's buttons may run
-    on_blocked: Callable[[UnitOfWork, int], Awaitable[None]] = resident_unreachable
+    """Everything the features declared, merged and checked."""
+
+    flows: MappingProxyType[str, Flow]
+    actions: MappingProxyType[str, ActionSpec]
+    timers: MappingProxyType[str, TimerHandler]
+    private_commands: MappingProxyType[str, CommandRun]
+    group_commands: MappingProxyType[str, CommandRun]
+    commands: tuple[Command, ...]
+    menu: ResidentMenu
+    start_hooks: tuple[Hook, ...]
+    blocked_hooks: tuple[PersonHook, ...]
+    welcome_hooks: tuple[WelcomeHook, ...]
 
     @property
     def registration(self) -> Flow:
-        return self.flows[REGISTRATION]
+        return self.flows[REGISTRATION.name]
+
+    def listed(self, audience: Literal["resident", "staff"], *, group: bool = False) -> list[str]:
+        """The feature commands /help lists for `audience` (in a group: the group's commands)."""
+        return _names(
+            [
+                c
+                for c in _sections_last(self.commands)
+                if c.audience == audience and (c.group if group else c.private)
+            ]
+        )
 
     @property
-    def repair(self) -> Flow:
-        return self.flows["repair"]
-
-    @property
-    def complaint(self) -> Flow:
-        return self.flows["complaint"]
+    def telegram_commands(self) -> tuple[str, ...]:
+        """What Telegram's command menu shows in private chats: the core and residents' ones."""
+        return ("start", *self.listed("resident"), "help", "cancel", "lang")
 
     async def on_start(self, uow: UnitOfWork) -> None:
-        """Timers every estate always has pending (the monthly complaint summary)."""
-        await reports.schedule_monthly(uow, self.complaint_policy)
+        for hook in self.start_hooks:
+            await hook(uow)
+
+    async def on_blocked(self, uow: UnitOfWork, user_id: int) -> None:
+        for hook in self.blocked_hooks:
+            await hook(uow, user_id)
+
+    async def on_welcome(self, uow: UnitOfWork, actor: Actor) -> None:
+        for hook in self.welcome_hooks:
+            await hook(uow, actor)
 
 
-def repair_policy(config: EstateConfig) -> RepairPolicy:
-    timings = config.timings
-    return RepairPolicy(
-        timezone=config.estate.zone,
-        calendar=config.calendar(),
-        categories=tuple(
-            Category(c.key, {"en": c.name_en, "zh_Hans": c.name_zh}, c.department)
-            for c in config.repair_categories
-        ),
-        accept_urgent=timings.repair_accept_urgent,
-        accept_normal=timings.repair_accept_normal,
-        confirm_timeout=timings.repair_confirm_timeout,
-        survey_delay=timings.repair_survey_delay,
-    )
+def build_features(
+    config: EstateConfig, factories: Sequence[FeatureFactory] = FEATURES
+) -> Features:
+    """Ask every feature to declare itself for this estate, merge, and check the result."""
+    menu = ResidentMenu()
+    declared = [factory(FeatureContext(config, menu)) for factory in factories]
+    flows: dict[str, Flow] = {}
+    actions: dict[str, ActionSpec] = {}
+    timers: dict[str, TimerHandler] = {}
+    owners: dict[tuple[str, str], str] = {}
 
+    def claim(kind: str, name: str, feature: Feature) -> None:
+        earlier = owners.get((kind, name))
+        if earlier is not None:
+            raise RegistryError(f"{kind} {name!r} is declared by both {earlier} and {feature.name}")
+        owners[(kind, name)] = feature.name
 
-def complaint_policy(config: EstateConfig) -> ComplaintPolicy:
-    timings = config.timings
-    return ComplaintPolicy(
-        timezone=config.estate.zone,
-        calendar=config.calendar(),
-        topics=tuple(
-            Topic(t.key, {"en": t.name_en, "zh_Hans": t.name_zh}) for t in config.complaint_topics
-        ),
-        reply={
-            "major": timings.complaint_reply_major,
-            "important": timings.complaint_reply_important,
-            "minor": timings.complaint_reply_minor,
-        },
-        resolve={
-            "major": timings.complaint_resolve_major,
-            "important": timings.complaint_resolve_important,
-            "minor": timings.complaint_resolve_minor,
-        },
-        invalid_explain=timings.complaint_invalid_explain,
-        callback=timings.complaint_callback,
-        departments=tuple(
-            (d.key, d.name) for d in config.departments if d.chat_id and d.key != "front_desk"
-        ),
-    )
-
-
-def build_features(config: EstateConfig) -> Features:
-    policy = repair_policy(config)
-    complaints = complaint_policy(config)
-    calendar = config.calendar()
-    reminder = config.timings.registration_approval_reminder
-
-    def reminder_due(requested: datetime) -> datetime:
-        return calendar.add(requested, reminder)
-
-    flows = [
-        registration_flow(reminder_due),
-        repair_flow(policy),
-        repair_done_flow(policy),
-        SURVEY_COMMENT,
-        *complaint_flows(complaints),
-    ]
-    actions = {
-        "reg.approve": ActionSpec(registration.approve, (int,)),
-        "reg.reject": ActionSpec(registration.reject, (int,)),
-        "rep.accept": ActionSpec(work.accept(policy), (int,)),
-        "rep.handback": ActionSpec(work.hand_back(policy), (int,)),
-        "rep.done": ActionSpec(work.done(policy), (int,)),
-        "rep.fixed": ActionSpec(signoff.fixed(policy), (int,)),
-        "rep.notfixed": ActionSpec(signoff.not_fixed(policy), (int,)),
-        "rep.rate": ActionSpec(signoff.rate(policy), (int, int)),
-        "cmp.triage": ActionSpec(handling.triage(complaints), (int, str)),
-        "cmp.invalid": ActionSpec(handling.claim_invalid(complaints), (int,)),
-        "cmp.reply": ActionSpec(
-            handling.owner_form(handling.REPLY_FLOW, frozenset({"open", "resolved"})), (int,)
-        ),
-        "cmp.route": ActionSpec(
-            handling.owner_form(handling.ROUTE_FLOW, frozenset({"open"})), (int,)
-        ),
-        "cmp.resolve": ActionSpec(
-            handling.owner_form(handling.RESOLVE_FLOW, frozenset({"open"})), (int,)
-        ),
-        "cmp.info": ActionSpec(intake.offer_info, (int,)),
-        "cmp.sat": ActionSpec(followup.survey_answer(complaints), (int, int)),
-        "cmp.visit": ActionSpec(followup.offer_visit, (int,)),
-    }
-    timers: dict[str, TimerHandler] = {
-        registration.REMINDER: registration.remind,
-        ACCEPT_SLA: deadlines.accept_overdue(policy),
-        WINDOW_END: deadlines.window_passed(policy),
-        CONFIRM_TIMEOUT: signoff.confirm_timeout(policy),
-        SURVEY: signoff.send_survey(policy),
-        cc.REPLY_WARN: followup.deadline_near,
-        cc.RESOLVE_WARN: followup.deadline_near,
-        cc.REPLY_BREACH: followup.deadline_passed,
-        cc.RESOLVE_BREACH: followup.deadline_passed,
-        cc.EXPLAIN_BREACH: followup.deadline_passed,
-        cc.SURVEY: followup.send_survey,
-        cc.VISIT_REMINDER: followup.remind_visit,
-        cc.MONTHLY: reports.monthly(complaints),
-    }
-    private, group = feature_commands(policy, complaints)
+    for feature in declared:
+        for flow in feature.flows:
+            claim("flow", flow.name, feature)
+            flows[flow.name] = flow
+        for action, handler in feature.actions.items():
+            if action.name in CORE_ACTIONS:
+                raise RegistryError(f"{feature.name}: action {action.name!r} is the desk's own")
+            claim("action", action.name, feature)
+            actions[action.name] = ActionSpec(handler, action.args)
+        for kind, timer_handler in feature.timers.items():
+            claim("timer", kind, feature)
+            timers[kind] = timer_handler
+    for feature in declared:
+        for form in feature.forms:
+            if form.name not in flows:
+                raise RegistryError(f"{feature.name}: form {form.name!r} has no flow")
+    unbound = sorted(set(Action.declared) - set(actions) - CORE_ACTIONS)
+    if unbound:
+        raise RegistryError(f"actions declared but bound by no feature: {unbound}")
+    commands = [command for feature in declared for command in feature.commands]
+    private = _merged(commands, private=True)
+    group = _merged(commands, private=False)
+    clash = sorted(set(private) & set(CORE_COMMANDS) | set(group) & set(CORE_GROUP_COMMANDS))
+    if clash:
+        raise RegistryError(f"commands that are the desk's own: {clash}")
+    menu.fill(_names([c for c in _sections_last(commands) if c.menu]))
     return Features(
-        {f.name: f for f in flows},
-        actions,
-        timers,
-        policy,
-        complaints,
-        private,
-        group,
-        frozenset({"repair", "complain", "my"}),
+        flows=MappingProxyType(flows),
+        actions=MappingProxyType(actions),
+        timers=MappingProxyType(timers),
+        private_commands=MappingProxyType(private),
+        group_commands=MappingProxyType(group),
+        commands=tuple(commands),
+        menu=menu,
+        start_hooks=tuple(f.on_start for f in declared if f.on_start is not None),
+        blocked_hooks=tuple(f.on_blocked for f in declared if f.on_blocked is not None),
+        welcome_hooks=tuple(f.on_welcome for f in declared if f.on_welcome is not None),
     )
 
 
-def feature_commands(
-    repairs: RepairPolicy, complaints: ComplaintPolicy
-) -> tuple[dict[str, Command], dict[str, Command]]:
-    """The slash commands of repairs and complaints, for private chats and for staff groups."""
+def _sections_last(commands: Sequence[Command]) -> list[Command]:
+    """A feature's own commands first, then the listings several features share."""
+    return [c for c in commands if not c.section] + [c for c in commands if c.section]
 
-    async def repair(uow: UnitOfWork, actor: Actor, _group: bool) -> FlowStart | None:
-        if not await report.start_gate(uow, actor):
-            return None
-        return FlowStart("repair", {"_homes": await report.homes(uow, actor)})
 
-    async def complain(uow: UnitOfWork, actor: Actor, _group: bool) -> FlowStart | None:
-        return FlowStart("complaint", {}) if await report.start_gate(uow, actor) else None
+def _names(commands: Sequence[Command]) -> list[str]:
+    names: list[str] = []
+    for command in commands:
+        if command.name not in names:
+            names.append(command.name)
+    return names
 
-    async def my(uow: UnitOfWork, actor: Actor, _group: bool) -> None:
-        await views.my_repairs(uow, repairs, actor)
-        await reports.my_complaints(uow, complaints, actor)
 
-    async def open_complaints(uow: UnitOfWork, actor: Actor, group: bool) -> None:
-        await reports.open_complaints(uow, actor, actor.chat_id, group=group)
+def _merged(commands: Sequence[Command], *, private: bool) -> dict[str, CommandRun]:
+    """Commands by name for private chats or for groups; sections of one name run in order."""
+    by_name: dict[str, list[Command]] = {}
+    for command in commands:
+        if command.private if private else command.group:
+            by_name.setdefault(command.name, []).append(command)
+    merged: dict[str, CommandRun] = {}
+    for name, parts in by_name.items():
+        if len(parts) == 1:
+            merged[name] = parts[0].run
+        elif all(part.section for part in parts):
+            merged[name] = _sections([part.run for part in parts])
+        else:
+            raise RegistryError(f"command /{name} is declared by more than one feature")
+    return merged
 
-    async def summary(uow: UnitOfWork, actor: Actor, group: bool) -> None:
-        await reports.on_demand(uow, complaints, actor, actor.chat_id, group=group)
 
-    async def queue(uow: UnitOfWork, actor: Actor, _group: bool) -> None:
-        await views.department_queue(uow, actor.chat_id)
+def _sections(runs: list[CommandRun]) -> CommandRun:
+    async def run(uow: UnitOfWork, actor: Actor, group: bool) -> FlowStart | None:
+        for part in runs:
+            await part(uow, actor, group)
+        return None
 
-    shared: dict[str, Command] = {"complaints": open_complaints, "summary": summary}
-    private: dict[str, Command] = {"repair": repair, "complain": complain, "my": my, **shared}
-    return private, {"queue": queue, **shared}
+    return run

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.config import EstateConfig
+from handlers.config import EstateConfig
 from storage.database import Database
 from storage.models import Department, Staff
 

@@ -12,7 +12,6 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.config import EstateConfig
 from bot.core.desk import Desk, DeskSettings
 from bot.core.flows import FlowRunner
 from bot.core.intake import ALLOWED_UPDATES, Intake
@@ -23,6 +22,7 @@ from bot.render import Renderer
 from bot.roster import sync_roster
 from bot.scheduler import TimerRunner, worker_name
 from bot.settings import Settings
+from handlers.config import EstateConfig
 from storage.database import Database
 from storage.migrate import upgrade
 from storage.uow import Clock, UnitOfWork, system_clock

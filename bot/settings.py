@@ -2,7 +2,7 @@
 
 These say how this process runs (bot token, Bot API server, database, where the estate config
 lives); what the estate does (staff, departments, SLAs) lives in the estate config file, see
-`bot.config`. Keeping the two apart means a config file can be shared or committed without
+`handlers.config`. Keeping the two apart means a config file can be shared or committed without
 leaking the token.
 """
 

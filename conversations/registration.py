@@ -11,22 +11,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from conversations.feature import Feature, FeatureContext
 from conversations.steps import AskContact, AskText, Confirm, Flow
 from handlers import registration
+from handlers.menu import ResidentMenu
 from handlers.messages import text
 
-NAME = "registration"
 
-
-def registration_flow(reminder_due: Callable[[datetime], datetime]) -> Flow:
+def registration_flow(
+    reminder_due: Callable[[datetime], datetime], menu: ResidentMenu | None = None
+) -> Flow:
     """The flow, with the estate's clock for reminding the front desk of undecided requests."""
     return Flow(
-        name=NAME,
+        name=registration.FORM.name,
         steps=(
             AskContact(
                 name="phone",
                 prompt=text("registration.ask_phone"),
-                then=registration.match_roster,
+                then=registration.match_roster(menu or ResidentMenu()),
             ),
             AskText(name="building", prompt=text("registration.ask_building"), max_length=20),
             AskText(name="entrance", prompt=text("registration.ask_entrance"), max_length=20),
@@ -41,4 +43,23 @@ def registration_flow(reminder_due: Callable[[datetime], datetime]) -> Flow:
         summary=registration.summary,
         cancelled=text("registration.cancelled"),
         help=text("registration.help"),
+    )
+
+
+def feature(context: FeatureContext) -> Feature:
+    """Registration: the flow /start opens, the front desk's Approve / Reject, the reminder."""
+    calendar = context.config.calendar()
+    reminder = context.config.timings.registration_approval_reminder
+
+    def reminder_due(requested: datetime) -> datetime:
+        return calendar.add(requested, reminder)
+
+    return Feature(
+        name="registration",
+        flows=(registration_flow(reminder_due, context.menu),),
+        actions={
+            registration.APPROVE: registration.approve(context.menu),
+            registration.REJECT: registration.reject,
+        },
+        timers={registration.REMINDER: registration.remind},
     )

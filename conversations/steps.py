@@ -9,20 +9,17 @@ fields that are steps), so a broken flow fails at import, not in front of a resi
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal
 
+from handlers.forms import Answers, Hook
 from handlers.messages import TextBody, day, text
 
 if TYPE_CHECKING:
-    from handlers.actor import Actor
-    from storage.uow import UnitOfWork
-
-Answers = dict[str, Any]
+    pass
 
 InputKind = Literal["text", "contact", "photo", "button", "other"]
 
@@ -59,16 +56,6 @@ class Pending:
 
 
 Verdict = Accepted | Refused | Pending
-
-
-class Outcome(Enum):
-    """What a hook tells the runner after it ran."""
-
-    CONTINUE = "continue"
-    FINISH = "finish"
-
-
-Hook = Callable[["UnitOfWork", "Actor", Answers], Awaitable[Outcome | None]]
 
 
 @dataclass(frozen=True)

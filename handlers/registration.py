@@ -11,48 +11,38 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from conversations.steps import Answers, Outcome
+from handlers.actions import Action, Form
 from handlers.actor import Actor, TapAnswer
+from handlers.forms import Answers, Outcome
+from handlers.menu import ResidentMenu
 from handlers.messages import (
     REMOVE_KEYBOARD,
     MessageBody,
     TextBody,
-    button,
     message,
     moment,
     text,
     verbatim,
 )
+from handlers.reach import MANAGEMENT_ROLES, reach
 from handlers.rules.phones import normalize_phone, phone_tail
+from handlers.units import unit_label
 from storage.models import RegistrationRequest, Resident, Timer, Unit
 from storage.uow import UnitOfWork
 
 DECIDING_ROLES = frozenset({"front_desk", "supervisor", "admin"})
-
-
-def resident_menu() -> MessageBody:
-    """What a verified resident can do next, as buttons (button text is never parsed back)."""
-    return message(
-        text("menu.prompt"),
-        buttons=[
-            [
-                button(text("menu.repair"), "menu", "repair"),
-                button(text("menu.complain"), "menu", "complain"),
-            ],
-            [button(text("menu.my"), "menu", "my")],
-        ],
-    )
-
-
-def unit_label(building: str, entrance: str, room: str) -> TextBody:
-    return text("unit.label", building=building, entrance=entrance, room=room)
+REMINDER = "registration.reminder"
+APPROVE = Action("reg.approve")
+REJECT = Action("reg.reject")
+FORM = Form("registration")
+TapHandler = Callable[[UnitOfWork, Actor, int], Awaitable[TapAnswer]]
 
 
 def _unit_text(unit: Unit) -> TextBody:
     return unit_label(unit.building, unit.entrance, unit.room)
 
 
-async def welcome_back(uow: UnitOfWork, actor: Actor) -> bool:
+async def welcome_back(uow: UnitOfWork, actor: Actor, menu: ResidentMenu) -> bool:
     """Greet a known resident or staff member; False if this person still has to register."""
     staff = await uow.people.staff_member(actor.user_id)
     if staff is not None:
@@ -75,7 +65,7 @@ async def welcome_back(uow: UnitOfWork, actor: Actor) -> bool:
                 reply_keyboard=REMOVE_KEYBOARD,
             ),
         )
-        await uow.outbox.send(actor.chat_id, resident_menu())
+        await uow.outbox.send(actor.chat_id, menu.body())
         return True
     pending = await uow.registrations.pending_for(actor.user_id)
     if pending is not None:
@@ -90,8 +80,17 @@ async def welcome_back(uow: UnitOfWork, actor: Actor) -> bool:
     return False
 
 
-async def match_roster(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
-    """After the phone step: a roster match verifies the resident and ends the flow."""
+def match_roster(menu: ResidentMenu) -> Callable[[UnitOfWork, Actor, Answers], Awaitable[Outcome]]:
+    async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
+        """After the phone step: a roster match verifies the resident and ends the flow."""
+        return await _match_roster(uow, actor, answers, menu)
+
+    return hook
+
+
+async def _match_roster(
+    uow: UnitOfWork, actor: Actor, answers: Answers, menu: ResidentMenu
+) -> Outcome:
     phone = normalize_phone(str(answers["phone"]), international=True) or str(answers["phone"])
     answers["phone"] = phone
     user = await uow.people.telegram_user(actor.user_id)
@@ -122,7 +121,7 @@ async def match_roster(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outco
             reply_keyboard=REMOVE_KEYBOARD,
         ),
     )
-    await uow.outbox.send(actor.chat_id, resident_menu())
+    await uow.outbox.send(actor.chat_id, menu.body())
     return Outcome.FINISH
 
 
@@ -131,9 +130,6 @@ def summary(answers: Answers) -> list[TextBody]:
         text("registration.summary"),
         unit_label(answers["building"], answers["entrance"], answers["room"]),
     ]
-
-
-REMINDER = "registration.reminder"
 
 
 def submit_request(
@@ -167,9 +163,9 @@ async def remind(uow: UnitOfWork, timer: Timer) -> None:
     front_desk = await uow.people.department("front_desk")
     if front_desk is not None and front_desk.chat_id is not None:
         await uow.outbox.send(front_desk.chat_id, said, group=True)
-    for member in await uow.people.staff_with_roles({"supervisor"}):
-        await uow.outbox.send(
-            member.telegram_user_id, message(text("registration.reminder", number=request.id))
+    for member in await uow.people.staff_with_roles(set(MANAGEMENT_ROLES)):
+        await reach(
+            uow, member.telegram_user_id, message(text("registration.reminder", number=request.id))
         )
     uow.events.record("registration.reminded", "registration", request.id, actor=None)
 
@@ -223,8 +219,8 @@ def _card(request: RegistrationRequest, outcome: list[TextBody] | None = None) -
         *lines,
         buttons=[
             [
-                button(text("registration.card.approve"), "reg.approve", request.id),
-                button(text("registration.card.reject"), "reg.reject", request.id),
+                APPROVE.button(text("registration.card.approve"), request.id),
+                REJECT.button(text("registration.card.reject"), request.id),
             ]
         ],
     )
@@ -246,8 +242,17 @@ async def _decidable(
     return request, staff.name
 
 
-async def approve(uow: UnitOfWork, actor: Actor, request_id: int) -> TapAnswer:
-    """Front desk vouches for the unit: the requester becomes a verified resident of it."""
+def approve(menu: ResidentMenu) -> TapHandler:
+    async def handler(uow: UnitOfWork, actor: Actor, request_id: int) -> TapAnswer:
+        """Front desk vouches for the unit: the requester becomes a verified resident of it."""
+        return await _approve(uow, actor, request_id, menu)
+
+    return handler
+
+
+async def _approve(
+    uow: UnitOfWork, actor: Actor, request_id: int, menu: ResidentMenu
+) -> TapAnswer:
     found = await _decidable(uow, actor, request_id)
     if isinstance(found, TapAnswer):
         return found
@@ -276,11 +281,10 @@ async def approve(uow: UnitOfWork, actor: Actor, request_id: int) -> TapAnswer:
         "resident.verified", "resident", resident.id, actor=actor.user_id, via="front_desk"
     )
     await _close_card(uow, request, text("registration.card.approved", by=verbatim(staff_name)))
-    await uow.outbox.send(
-        request.telegram_user_id,
-        message(text("registration.approved"), _unit_text(unit)),
+    await reach(
+        uow, request.telegram_user_id, message(text("registration.approved"), _unit_text(unit))
     )
-    await uow.outbox.send(request.telegram_user_id, resident_menu())
+    await reach(uow, request.telegram_user_id, menu.body())
     return TapAnswer(text("registration.toast.approved"))
 
 
@@ -294,7 +298,7 @@ async def reject(uow: UnitOfWork, actor: Actor, request_id: int) -> TapAnswer:
         return TapAnswer(text("registration.error.already_decided_race"), alert=True)
     uow.events.record("registration.rejected", "registration", request.id, actor=actor.user_id)
     await _close_card(uow, request, text("registration.card.rejected", by=verbatim(staff_name)))
-    await uow.outbox.send(request.telegram_user_id, message(text("registration.rejected")))
+    await reach(uow, request.telegram_user_id, message(text("registration.rejected")))
     return TapAnswer(text("registration.toast.rejected"))
 
 
@@ -304,3 +308,11 @@ async def _close_card(uow: UnitOfWork, request: RegistrationRequest, outcome: Te
         return
     decided_at = text("registration.card.decided_at", at=moment(uow.now))
     await uow.outbox.edit(request.card_outbox_id, _card(request, [outcome, decided_at]))
+
+
+async def start_gate(uow: UnitOfWork, actor: Actor) -> bool:
+    """Only verified residents report or complain; others are told how to register."""
+    if await uow.people.residents_of(actor.user_id):
+        return True
+    await uow.outbox.send(actor.chat_id, message(text("repair.register_first")))
+    return False

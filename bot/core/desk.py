@@ -10,18 +10,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from bot.core.callbacks import BadCallback, unpack
 from bot.core.flows import FLOW_ACTION, FlowRunner
 from bot.core.incoming import Incoming
-from bot.features import Command, Features
+from bot.features import Features
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, language_from_code
+from conversations.feature import CommandRun
 from conversations.steps import Input
 from handlers import registration
 from handlers.actor import Actor, TapAnswer
-from handlers.messages import REMOVE_KEYBOARD, button, message, text, verbatim
-from handlers.repairs import work
+from handlers.messages import REMOVE_KEYBOARD, TextBody, button, message, text, verbatim
 from storage.database import Database
 from storage.models import TelegramUser
 from storage.uow import UnitOfWork
@@ -190,8 +190,8 @@ class Desk:
             if conversation is not None and (flow := self.runner.flow_of(conversation)):
                 await uow.outbox.send(actor.chat_id, message(text("flow.resume")))
                 await self.runner.prompt(uow, actor, flow, conversation)
-            elif await registration.welcome_back(uow, actor):
-                await work.deliver_pending_contacts(uow, self.features.repair_policy, actor)
+            elif await registration.welcome_back(uow, actor, self.features.menu):
+                await self.features.on_welcome(uow, actor)
             else:
                 await uow.outbox.send(
                     actor.chat_id,
@@ -221,7 +221,8 @@ class Desk:
     async def _group(self, uow: UnitOfWork, actor: Actor, incoming: Incoming) -> None:
         command = incoming.command
         if command == "help":
-            await uow.outbox.send(actor.chat_id, message(text("help.group")), group=True)
+            lines = [text("help.group"), *self._command_lines("staff", group=True)]
+            await uow.outbox.send(actor.chat_id, message(*lines), group=True)
         elif command in self.features.group_commands:
             await self._command(uow, actor, self.features.group_commands[command], group=True)
         elif command == "chatid":
@@ -231,12 +232,14 @@ class Desk:
 
     async def _menu(self, uow: UnitOfWork, actor: Actor, item: str) -> TapAnswer | None:
         """A resident-menu button: runs the private command it names, in the private chat."""
-        if item not in self.features.menu or actor.chat_id != actor.user_id:
+        if item not in self.features.menu.entries or actor.chat_id != actor.user_id:
             return TapAnswer(text("error.button_invalid"), alert=True)
         await self._command(uow, actor, self.features.private_commands[item], group=False)
         return None
 
-    async def _command(self, uow: UnitOfWork, actor: Actor, command: Command, group: bool) -> None:
+    async def _command(
+        self, uow: UnitOfWork, actor: Actor, command: CommandRun, group: bool
+    ) -> None:
         start = await command(uow, actor, group)
         if start is not None:
             await self.runner.start(uow, actor, self.features.flows[start.flow], **start.answers)
@@ -247,8 +250,20 @@ class Desk:
             await self.runner.prompt(uow, actor, flow, conversation)
             return
         staff = await uow.people.staff_member(actor.user_id)
-        said = text("help.staff") if staff is not None else text("help.resident")
-        await uow.outbox.send(actor.chat_id, message(said))
+        if staff is not None:
+            lines = [text("help.staff"), *self._command_lines("staff")]
+        else:
+            lines = [text("help.resident"), *self._command_lines("resident")]
+        await uow.outbox.send(actor.chat_id, message(*lines))
+
+    def _command_lines(
+        self, audience: Literal["resident", "staff"], *, group: bool = False
+    ) -> list[TextBody]:
+        """A line per command the features add, described as Telegram's command menu does."""
+        return [
+            text("help.command", command=name, about=text(f"command.{name}"))
+            for name in self.features.listed(audience, group=group)
+        ]
 
     async def _language_menu(self, uow: UnitOfWork, actor: Actor) -> None:
         buttons = [[button(verbatim(LANGUAGE_NAMES[code]), "lang", code) for code in LANGUAGES]]

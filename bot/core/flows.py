@@ -16,12 +16,12 @@ from conversations.steps import (
     Confirm,
     Flow,
     Input,
-    Outcome,
     Pending,
     Refused,
     Step,
 )
 from handlers.actor import Actor, TapAnswer
+from handlers.forms import Outcome
 from handlers.messages import REMOVE_KEYBOARD, MessageBody, TextBody, button, message, text
 from storage.models import Conversation
 from storage.uow import UnitOfWork

@@ -24,14 +24,19 @@ from handlers.messages import text
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "repair", "complain", "my", "help", "cancel", "lang")
-
-
 class PtbEngine:
     """Builds the Application against any Bot API server and connects it to the desk."""
 
-    def __init__(self, token: str, api_base: str, desk: Desk, renderer: Renderer) -> None:
+    def __init__(
+        self,
+        token: str,
+        api_base: str,
+        desk: Desk,
+        renderer: Renderer,
+        commands: tuple[str, ...] = (),
+    ) -> None:
         self.desk = desk
+        self.commands = commands or desk.features.telegram_commands
         self.renderer = renderer
         self.application = (
             Application.builder()
@@ -88,7 +93,7 @@ class PtbEngine:
     async def _set_commands(self) -> None:
         for language, code in (("en", None), ("zh_Hans", "zh")):
             commands = [
-                BotCommand(name, translate(language, f"command.{name}")) for name in COMMANDS
+                BotCommand(name, translate(language, f"command.{name}")) for name in self.commands
             ]
             try:
                 await self.application.bot.set_my_commands(commands, language_code=code)

@@ -1,15 +1,16 @@
-"""What every complaint step shares: its number, its triage card, its thread, who to tell."""
+"""What every complaint step shares: the ticket kind, its buttons and timers, card and thread."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from handlers.actions import Action, Form
+from handlers.complaints.lifecycle import COMPLAINT
 from handlers.complaints.policy import SEVERITIES, ComplaintPolicy
 from handlers.messages import (
     ButtonBody,
     MessageBody,
     TextBody,
-    button,
     day,
     localized,
     message,
@@ -17,14 +18,13 @@ from handlers.messages import (
     text,
     verbatim,
 )
-from handlers.reach import can_message
-from handlers.registration import unit_label
-from handlers.repairs.policy import SLOTS
+from handlers.rules.visits import SLOTS
+from handlers.tickets import CardBuilder, TicketKind
+from handlers.units import unit_label
 from storage.models import Ticket
 from storage.uow import UnitOfWork
 
-KIND = "complaint"
-SUBJECT = "ticket"
+COMPLAINTS = TicketKind("complaint", "C", COMPLAINT)
 DECIDING_ROLES = frozenset({"front_desk", "supervisor", "admin"})  # may triage and own
 OVERSEEING_ROLES = frozenset({"supervisor", "admin"})  # may act on anyone's complaint
 
@@ -38,9 +38,26 @@ SURVEY = "complaint.survey"
 VISIT_REMINDER = "complaint.visit_reminder"
 MONTHLY = "complaint.monthly"
 
+# What the buttons on the card and the resident's messages do, and the forms they open.
+TRIAGE = Action("cmp.triage", (int, str))
+INVALID = Action("cmp.invalid")
+REPLY = Action("cmp.reply")
+ROUTE = Action("cmp.route")
+RESOLVE = Action("cmp.resolve")
+ADD_INFO = Action("cmp.info")
+SATISFIED = Action("cmp.sat", (int, int))
+VISIT = Action("cmp.visit")
+COMPLAINT_FORM = Form("complaint")
+REPLY_FORM = Form("complaint_reply")
+ROUTE_FORM = Form("complaint_route")
+RESOLVE_FORM = Form("complaint_resolve")
+EXPLAIN_FORM = Form("complaint_explain")
+VISIT_FORM = Form("complaint_visit")
+INFO_FORM = Form("complaint_info")
+
 
 def number(ticket: Ticket) -> str:
-    return f"C-{ticket.number:04d}"
+    return COMPLAINTS.number(ticket)
 
 
 def topic_label(policy: ComplaintPolicy, key: str | None) -> TextBody:
@@ -48,15 +65,9 @@ def topic_label(policy: ComplaintPolicy, key: str | None) -> TextBody:
     return localized(topic.names) if topic else verbatim(key or "?")
 
 
-def record(uow: UnitOfWork, ticket: Ticket, action: str, actor: int | None, **data: Any) -> None:
-    uow.events.record(
-        f"complaint.{action}", SUBJECT, ticket.id, actor=actor, number=number(ticket), **data
-    )
-
-
 def add_to_thread(uow: UnitOfWork, ticket: Ticket, author: int, side: str, said: str) -> None:
     """Every resident message and staff reply is kept, in order, in the complaint's thread."""
-    record(uow, ticket, "message", author, side=side, text=said)
+    COMPLAINTS.record(uow, ticket, "message", author, side=side, text=said)
 
 
 async def card(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket) -> MessageBody:
@@ -76,14 +87,11 @@ async def card(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket) -> Mess
     if details.get("group"):
         lines.append(text("complaint.card.group", numbers=", ".join(details["group"])))
     buttons: list[list[ButtonBody]] = []
-    if ticket.status == "new":
+    if COMPLAINTS.allows(ticket, "triage"):
         lines.append(text("complaint.card.waiting"))
         buttons = [
-            [
-                button(text(f"complaint.severity.{s}"), "cmp.triage", ticket.id, s)
-                for s in SEVERITIES
-            ],
-            [button(text("complaint.button.invalid"), "cmp.invalid", ticket.id)],
+            [TRIAGE.button(text(f"complaint.severity.{s}"), ticket.id, s) for s in SEVERITIES],
+            [INVALID.button(text("complaint.button.invalid"), ticket.id)],
         ]
     else:
         owner = verbatim(details.get("owner_name", ""))
@@ -103,15 +111,13 @@ async def card(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket) -> Mess
             lines.append(text("complaint.card.routed", department=verbatim(details["routed_to"])))
         if details.get("visit"):
             lines.append(text("complaint.card.visit", when=visit_label(details["visit"])))
-        lines.append(
-            text("complaint.card.status", status=text(f"complaint.status.{ticket.status}"))
-        )
-        if ticket.status == "open":
+        lines.append(text("complaint.card.status", status=COMPLAINTS.status_label(ticket)))
+        if COMPLAINTS.allows(ticket, "resolve"):
             buttons = [
                 [
-                    button(text("complaint.button.reply"), "cmp.reply", ticket.id),
-                    button(text("complaint.button.route"), "cmp.route", ticket.id),
-                    button(text("complaint.button.resolve"), "cmp.resolve", ticket.id),
+                    REPLY.button(text("complaint.button.reply"), ticket.id),
+                    ROUTE.button(text("complaint.button.route"), ticket.id),
+                    RESOLVE.button(text("complaint.button.resolve"), ticket.id),
                 ]
             ]
     return message(*lines, buttons=buttons, photos=list(details.get("photos") or []))
@@ -135,31 +141,17 @@ def _deadline_line(which: str, due: Any, met: Any) -> TextBody:
     return text(f"complaint.card.{which}_due", at=moment(due)) if due else verbatim("")
 
 
+def card_builder(policy: ComplaintPolicy) -> CardBuilder:
+    async def build(uow: UnitOfWork, ticket: Ticket) -> MessageBody:
+        return await card(uow, policy, ticket)
+
+    return build
+
+
 async def refresh_card(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket) -> None:
-    if ticket.card_outbox_id is not None:
-        await uow.outbox.edit(ticket.card_outbox_id, await card(uow, policy, ticket))
-
-
-async def front_desk_chat(uow: UnitOfWork) -> int | None:
-    department = await uow.people.department("front_desk")
-    return department.chat_id if department is not None else None
-
-
-async def tell_managers(uow: UnitOfWork, body: MessageBody) -> None:
-    """Management hears at once: its group if there is one, and each supervisor privately."""
-    managers = await uow.people.department("managers")
-    if managers is not None and managers.chat_id is not None:
-        await uow.outbox.send(managers.chat_id, body, group=True, urgent=True)
-    for member in await uow.people.staff_with_roles({"supervisor"}):
-        await uow.outbox.send(member.telegram_user_id, body)
+    await COMPLAINTS.refresh_card(uow, ticket, card_builder(policy))
 
 
 async def tell_owner(uow: UnitOfWork, ticket: Ticket, body: MessageBody) -> None:
     """The owner privately if the bot may write to them, else the front desk group."""
-    owner = ticket.assignee_user_id
-    if owner is not None and can_message(await uow.people.telegram_user(owner)):
-        await uow.outbox.send(owner, body)
-        return
-    chat = await front_desk_chat(uow)
-    if chat is not None:
-        await uow.outbox.send(chat, body, group=True)
+    await COMPLAINTS.tell_assignee(uow, ticket, body)

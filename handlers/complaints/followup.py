@@ -11,49 +11,53 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 
-from conversations.steps import Answers, Outcome
 from handlers.actor import Actor, TapAnswer
 from handlers.complaints.common import (
+    COMPLAINTS,
     EXPLAIN_BREACH,
-    KIND,
     REPLY_BREACH,
     REPLY_WARN,
     RESOLVE_BREACH,
     RESOLVE_WARN,
-    SUBJECT,
+    SATISFIED,
+    VISIT_FORM,
     VISIT_REMINDER,
     number,
-    record,
     refresh_card,
     tell_owner,
     visit_label,
 )
-from handlers.complaints.handling import VISIT_FLOW, schedule_deadline
+from handlers.complaints.handling import schedule_deadline
 from handlers.complaints.policy import ComplaintPolicy
-from handlers.messages import button, message, moment, text, verbatim
-from handlers.repairs.common import alert_supervisors
-from handlers.repairs.policy import SLOTS
-from handlers.rules.lifecycle import COMPLAINT
-from storage.models import Ticket, Timer
+from handlers.forms import Answers, Outcome
+from handlers.messages import MessageBody, message, moment, text, verbatim
+from handlers.reach import alert_management
+from handlers.rules.visits import SLOTS
+from storage.models import Survey, Ticket, Timer
 from storage.uow import UnitOfWork
 
 TimerHandler = Callable[[UnitOfWork, Timer], Awaitable[None]]
 TapHandler = Callable[..., Awaitable[TapAnswer]]
 
-# Which clock each timer watches: (the field that stops it, the states it runs in, the name).
+# Which clock each timer watches: (the field that stops it, the action it waits for, its name).
+# A clock runs while the lifecycle still allows the action it waits for.
 CLOCKS = {
-    REPLY_WARN: ("replied_at", {"open"}, "reply"),
-    REPLY_BREACH: ("replied_at", {"open"}, "reply"),
-    RESOLVE_WARN: ("resolved_at", {"open"}, "resolve"),
-    RESOLVE_BREACH: ("resolved_at", {"open"}, "resolve"),
-    EXPLAIN_BREACH: ("closed_at", {"explaining"}, "explain"),
+    REPLY_WARN: ("replied_at", "resolve", "reply"),
+    REPLY_BREACH: ("replied_at", "resolve", "reply"),
+    RESOLVE_WARN: ("resolved_at", "resolve", "resolve"),
+    RESOLVE_BREACH: ("resolved_at", "resolve", "resolve"),
+    EXPLAIN_BREACH: ("closed_at", "explain", "explain"),
 }
 
 
 async def _running(uow: UnitOfWork, timer: Timer) -> tuple[Ticket | None, str]:
-    ticket = await uow.tickets.get(int(timer.subject_id or 0), KIND)
-    stopped_by, states, clock = CLOCKS[timer.kind]
-    if ticket is None or ticket.status not in states or getattr(ticket, stopped_by) is not None:
+    ticket = await COMPLAINTS.timer_ticket(uow, timer.subject_id)
+    stopped_by, awaited, clock = CLOCKS[timer.kind]
+    if (
+        ticket is None
+        or not COMPLAINTS.allows(ticket, awaited)
+        or getattr(ticket, stopped_by) is not None
+    ):
         return None, clock
     return ticket, clock
 
@@ -78,9 +82,9 @@ async def deadline_passed(uow: UnitOfWork, timer: Timer) -> None:
     ticket, clock = await _running(uow, timer)
     if ticket is None:
         return
-    record(uow, ticket, "breach", None, deadline=clock)
+    COMPLAINTS.record(uow, ticket, "breach", None, deadline=clock)
     owner = verbatim(ticket.details.get("owner_name", ""))
-    await alert_supervisors(
+    await alert_management(
         uow,
         message(text(f"complaint.supervisor.{clock}_breach", number=number(ticket), owner=owner)),
     )
@@ -93,23 +97,22 @@ async def deadline_passed(uow: UnitOfWork, timer: Timer) -> None:
 
 async def send_survey(uow: UnitOfWork, timer: Timer) -> None:
     """The callback: satisfied, or not?"""
-    ticket = await uow.tickets.get(int(timer.subject_id or 0), KIND)
-    if ticket is None or ticket.status != "resolved" or ticket.reporter_user_id is None:
+    ticket = await COMPLAINTS.timer_ticket(uow, timer.subject_id)
+    if ticket is None or not COMPLAINTS.allows(ticket, "survey"):
         return
-    survey = await uow.tickets.add_survey(ticket, ticket.reporter_user_id)
-    record(uow, ticket, "survey_sent", None, survey=survey.id)
-    await uow.outbox.send(
-        ticket.reporter_user_id,
-        message(
+
+    def ask(survey: Survey) -> MessageBody:
+        return message(
             text("complaint.survey.ask", number=number(ticket)),
             buttons=[
                 [
-                    button(text("complaint.survey.satisfied"), "cmp.sat", survey.id, 1),
-                    button(text("complaint.survey.unsatisfied"), "cmp.sat", survey.id, 0),
+                    SATISFIED.button(text("complaint.survey.satisfied"), survey.id, 1),
+                    SATISFIED.button(text("complaint.survey.unsatisfied"), survey.id, 0),
                 ]
             ],
-        ),
-    )
+        )
+
+    await COMPLAINTS.send_survey(uow, ticket, ask)
 
 
 def survey_answer(policy: ComplaintPolicy) -> TapHandler:
@@ -120,14 +123,18 @@ def survey_answer(policy: ComplaintPolicy) -> TapHandler:
             return TapAnswer(text("error.record_not_found"), alert=True)
         if survey.answered_at is not None:
             return TapAnswer(text("repair.error.already_answered"), alert=True)
-        ticket = await uow.tickets.get(survey.ticket_id, KIND)
-        assert ticket is not None
+        ticket = await COMPLAINTS.get(uow, survey.ticket_id)
+        if ticket is None:
+            return TapAnswer(text("error.record_not_found"), alert=True)
         survey.answered_at = uow.now
         survey.rating = 5 if satisfied else 1
-        record(uow, ticket, "survey_answered", actor.user_id, satisfied=bool(satisfied))
+        COMPLAINTS.record(
+            uow, ticket, "survey_answered", actor.user_id, satisfied=bool(satisfied)
+        )
         if satisfied:
-            if await uow.tickets.move(ticket, {"resolved"}, "closed", closed_at=uow.now):
-                record(uow, ticket, "closed", actor.user_id)
+            await COMPLAINTS.transition(
+                uow, ticket, "satisfied", actor=actor.user_id, event="closed", closed_at=uow.now
+            )
             await refresh_card(uow, policy, ticket)
             return TapAnswer(text("complaint.survey.thanks"))
         await reopen(uow, policy, ticket, actor.user_id)
@@ -139,20 +146,21 @@ def survey_answer(policy: ComplaintPolicy) -> TapHandler:
 async def reopen(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket, actor: int) -> None:
     severity = ticket.severity or "minor"
     resolve_due = policy.resolve_due(uow.now, severity)
-    if not await uow.tickets.move(
+    if not await COMPLAINTS.transition(
+        uow,
         ticket,
-        {"resolved"},
-        "open",
+        "unsatisfied",
+        actor=actor,
+        event="reopened",
         resolved_at=None,
         resolve_due_at=resolve_due,
         reopened=ticket.reopened + 1,
     ):
         return
-    record(uow, ticket, "reopened", actor)
     await schedule_deadline(uow, ticket, RESOLVE_WARN, RESOLVE_BREACH, resolve_due)
     await refresh_card(uow, policy, ticket)
     owner = verbatim(ticket.details.get("owner_name", ""))
-    await alert_supervisors(
+    await alert_management(
         uow, message(text("complaint.supervisor.unsatisfied", number=number(ticket), owner=owner))
     )
     await tell_owner(
@@ -164,14 +172,13 @@ async def reopen(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket, actor
 
 async def offer_visit(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
     """The resident picks the day of the home visit a major complaint gets."""
-    ticket = await uow.tickets.get(ticket_id, KIND)
+    ticket = await COMPLAINTS.get(uow, ticket_id)
     if ticket is None or ticket.reporter_user_id != actor.user_id or ticket.severity != "major":
         return TapAnswer(text("error.record_not_found"), alert=True)
-    if ticket.status in COMPLAINT.final or ticket.details.get("visit"):
+    if not COMPLAINTS.allows(ticket, "book_visit") or ticket.details.get("visit"):
         return TapAnswer(text("repair.error.already_answered"), alert=True)
-    return TapAnswer(
-        text("complaint.toast.visit"),
-        start_flow=(VISIT_FLOW, {"complaint": ticket.id, "number": number(ticket)}),
+    return await COMPLAINTS.open_form(
+        uow, actor, VISIT_FORM, ticket, text("complaint.toast.visit", number=number(ticket))
     )
 
 
@@ -180,18 +187,20 @@ def book_visit(
 ) -> Callable[[UnitOfWork, Actor, Answers], Awaitable[Outcome]]:
     async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
         """The agreed day becomes the owner's home-visit task, with a reminder that morning."""
-        ticket = await uow.tickets.get(int(answers["complaint"]), KIND)
+        ticket = await COMPLAINTS.form_ticket(uow, answers)
         if ticket is None or ticket.reporter_user_id != actor.user_id:
             return Outcome.FINISH
         details = dict(ticket.details)
         details["visit"] = {"day": answers["day"], "slot": answers["slot"]}
         ticket.details = details
-        record(uow, ticket, "visit_agreed", actor.user_id, day=answers["day"], slot=answers["slot"])
-        await uow.timers.schedule(
+        COMPLAINTS.record(
+            uow, ticket, "visit_agreed", actor.user_id, day=answers["day"], slot=answers["slot"]
+        )
+        await COMPLAINTS.schedule(
+            uow,
+            ticket,
             VISIT_REMINDER,
             _visit_reminder_time(policy, answers["day"], answers["slot"], uow.now),
-            subject_type=SUBJECT,
-            subject_id=ticket.id,
         )
         await refresh_card(uow, policy, ticket)
         when = visit_label(details["visit"])
@@ -215,7 +224,7 @@ def _visit_reminder_time(policy: ComplaintPolicy, day_: str, slot: str, now: dat
 
 async def remind_visit(uow: UnitOfWork, timer: Timer) -> None:
     """The owner's home-visit task, on the day."""
-    ticket = await uow.tickets.get(int(timer.subject_id or 0), KIND)
+    ticket = await COMPLAINTS.timer_ticket(uow, timer.subject_id)
     if ticket is None or not ticket.details.get("visit"):
         return
     await tell_owner(

@@ -8,28 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from conversations.steps import Answers, Outcome
 from handlers.actor import Actor, TapAnswer
 from handlers.complaints.common import (
-    KIND,
+    ADD_INFO,
+    COMPLAINTS,
+    INFO_FORM,
     add_to_thread,
     card,
-    front_desk_chat,
     number,
-    record,
     refresh_card,
-    tell_managers,
     tell_owner,
     topic_label,
 )
 from handlers.complaints.policy import ComplaintPolicy
-from handlers.messages import button, message, text, verbatim
-from handlers.rules.lifecycle import COMPLAINT
+from handlers.forms import Answers, Outcome
+from handlers.messages import message, text, verbatim
+from handlers.reach import alert_management, to_group
 from storage.models import Ticket
 from storage.uow import UnitOfWork
 
 Hook = Callable[[UnitOfWork, Actor, Answers], Awaitable[Outcome]]
-INFO_FLOW = "complaint_info"
 
 
 def submit(policy: ComplaintPolicy) -> Hook:
@@ -39,9 +37,9 @@ def submit(policy: ComplaintPolicy) -> Hook:
         resident, unit = homes[0] if homes else (None, None)
         ticket = await uow.tickets.add(
             Ticket(
-                kind=KIND,
-                number=await uow.tickets.next_number(KIND),
-                status=COMPLAINT.start,
+                kind=COMPLAINTS.kind,
+                number=await uow.tickets.next_number(COMPLAINTS.kind),
+                status=COMPLAINTS.lifecycle.start,
                 resident_id=resident.id if resident else None,
                 unit_id=unit.id if unit else None,
                 department_key="front_desk",
@@ -57,12 +55,12 @@ def submit(policy: ComplaintPolicy) -> Hook:
             )
         )
         await uow.tickets.follow(ticket, actor.user_id, resident.id if resident else None)
-        record(uow, ticket, "received", actor.user_id)
+        COMPLAINTS.record(uow, ticket, "received", actor.user_id)
         add_to_thread(uow, ticket, actor.user_id, "resident", answers["what"])
-        chat = await front_desk_chat(uow)
-        if chat is not None:
+        front_desk = await uow.people.department("front_desk")
+        if front_desk is not None and front_desk.chat_id is not None:
             ticket.card_outbox_id = await uow.outbox.send(
-                chat, await card(uow, policy, ticket), group=True
+                front_desk.chat_id, await card(uow, policy, ticket), group=True
             )
         await link_group(uow, policy, ticket)
         await uow.outbox.send(
@@ -70,7 +68,7 @@ def submit(policy: ComplaintPolicy) -> Hook:
             message(
                 text("complaint.received", number=number(ticket)),
                 text("complaint.received_next"),
-                buttons=[[button(text("complaint.button.add_info"), "cmp.info", ticket.id)]],
+                buttons=[[ADD_INFO.button(text("complaint.button.add_info"), ticket.id)]],
             ),
         )
         return Outcome.FINISH
@@ -81,7 +79,10 @@ def submit(policy: ComplaintPolicy) -> Hook:
 async def link_group(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket) -> None:
     """Link recent complaints on the same topic from different residents; alert at the threshold."""
     recent = await uow.tickets.recent_on_topic(
-        KIND, ticket.category or "", since=uow.now - policy.group_window, closed=COMPLAINT.final
+        COMPLAINTS.kind,
+        ticket.category or "",
+        since=uow.now - policy.group_window,
+        closed=COMPLAINTS.lifecycle.final,
     )
     residents = {t.reporter_user_id for t in recent}
     if len(residents) < policy.group_size:
@@ -92,7 +93,7 @@ async def link_group(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket) -
         details["group"] = numbers
         linked.details = details
         await refresh_card(uow, policy, linked)
-    record(uow, ticket, "group", None, numbers=numbers)
+    COMPLAINTS.record(uow, ticket, "group", None, numbers=numbers)
     alert = message(
         text(
             "complaint.group_alert",
@@ -101,32 +102,29 @@ async def link_group(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket) -
             numbers=", ".join(numbers),
         )
     )
-    chat = await front_desk_chat(uow)
-    if chat is not None:
-        await uow.outbox.send(chat, alert, group=True, urgent=True)
-    await tell_managers(uow, alert)
+    await to_group(uow, ("front_desk",), alert, urgent=True)
+    await alert_management(uow, alert, urgent=True)
 
 
 async def offer_info(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
     """The resident's "Add information" button: open while the complaint is not closed."""
-    ticket = await uow.tickets.get(ticket_id, KIND)
-    if ticket is None or not await uow.tickets.is_follower(ticket, actor.user_id):
-        return TapAnswer(text("error.record_not_found"), alert=True)
-    if ticket.status in COMPLAINT.final:
+    ticket = await COMPLAINTS.followed(uow, actor, ticket_id)
+    if isinstance(ticket, TapAnswer):
+        return ticket
+    if not COMPLAINTS.allows(ticket, "add_info"):
         return TapAnswer(text("complaint.error.closed", number=number(ticket)), alert=True)
-    return TapAnswer(
-        text("complaint.toast.add_info"),
-        start_flow=(INFO_FLOW, {"complaint": ticket.id, "number": number(ticket)}),
+    return await COMPLAINTS.open_form(
+        uow, actor, INFO_FORM, ticket, text("complaint.toast.add_info", number=number(ticket))
     )
 
 
 def add_info(policy: ComplaintPolicy) -> Hook:
     async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
         """More from the resident: into the thread, and to the owner (or the front desk)."""
-        ticket = await uow.tickets.get(int(answers["complaint"]), KIND)
+        ticket = await COMPLAINTS.form_ticket(uow, answers)
         if ticket is None or not await uow.tickets.is_follower(ticket, actor.user_id):
             return Outcome.FINISH
-        if ticket.status in COMPLAINT.final:
+        if not COMPLAINTS.allows(ticket, "add_info"):
             await uow.outbox.send(
                 actor.chat_id, message(text("complaint.error.closed", number=number(ticket)))
             )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from handlers.config import EstateConfig
 from handlers.rules.calendar import WorkingCalendar
 from handlers.rules.durations import Duration
 
@@ -54,3 +55,30 @@ def warning_time(start: datetime, due: datetime) -> datetime:
     and never more than an hour before."""
     lead = min((due - start) / 4, timedelta(hours=1))
     return due - lead
+
+
+def complaint_policy(config: EstateConfig) -> ComplaintPolicy:
+    """The estate config's complaint settings (the manual's severity table by default)."""
+    timings = config.timings
+    return ComplaintPolicy(
+        timezone=config.estate.zone,
+        calendar=config.calendar(),
+        topics=tuple(
+            Topic(t.key, {"en": t.name_en, "zh_Hans": t.name_zh}) for t in config.complaint_topics
+        ),
+        reply={
+            "major": timings.complaint_reply_major,
+            "important": timings.complaint_reply_important,
+            "minor": timings.complaint_reply_minor,
+        },
+        resolve={
+            "major": timings.complaint_resolve_major,
+            "important": timings.complaint_resolve_important,
+            "minor": timings.complaint_resolve_minor,
+        },
+        invalid_explain=timings.complaint_invalid_explain,
+        callback=timings.complaint_callback,
+        departments=tuple(
+            (d.key, d.name) for d in config.departments if d.chat_id and d.key != "front_desk"
+        ),
+    )

@@ -13,19 +13,18 @@ from datetime import date, datetime, time, timedelta
 
 from handlers.actor import Actor
 from handlers.complaints.common import (
-    KIND,
+    COMPLAINTS,
     MONTHLY,
     OVERSEEING_ROLES,
     number,
     topic_label,
 )
+from handlers.complaints.lifecycle import INVALID
 from handlers.complaints.policy import SEVERITIES, ComplaintPolicy
 from handlers.messages import MessageBody, TextBody, message, moment, text, verbatim
-from handlers.rules.lifecycle import COMPLAINT
 from storage.models import Ticket, Timer
 from storage.uow import UnitOfWork
 
-OPEN = ("new", "explaining", "open", "resolved")
 SUMMARY_ROLES = OVERSEEING_ROLES | {"front_desk"}
 
 
@@ -35,7 +34,9 @@ async def open_complaints(uow: UnitOfWork, actor: Actor, chat_id: int, group: bo
     if staff is None:
         await uow.outbox.send(chat_id, message(text("complaint.error.staff_only")), group=group)
         return
-    tickets = await uow.tickets.with_statuses(KIND, OPEN)
+    tickets = await uow.tickets.with_statuses(
+        COMPLAINTS.kind, COMPLAINTS.lifecycle.open_states
+    )
     if not tickets:
         await uow.outbox.send(chat_id, message(text("complaint.list.empty")), group=group)
         return
@@ -52,7 +53,7 @@ async def open_complaints(uow: UnitOfWork, actor: Actor, chat_id: int, group: bo
             text(
                 "complaint.list.item",
                 number=number(ticket),
-                status=text(f"complaint.status.{ticket.status}"),
+                status=COMPLAINTS.status_label(ticket),
                 owner=verbatim(ticket.details.get("owner_name") or "—"),
                 due=moment(due) if due != far else verbatim("—"),
             )
@@ -62,7 +63,7 @@ async def open_complaints(uow: UnitOfWork, actor: Actor, chat_id: int, group: bo
 
 async def my_complaints(uow: UnitOfWork, policy: ComplaintPolicy, actor: Actor) -> None:
     """A resident's own complaints (none of anyone else's), with their status and owner."""
-    tickets = await uow.tickets.of_user(KIND, actor.user_id)
+    tickets = await uow.tickets.of_user(COMPLAINTS.kind, actor.user_id)
     if not tickets:
         return
     lines: list[TextBody] = [text("complaint.my.title")]
@@ -72,7 +73,7 @@ async def my_complaints(uow: UnitOfWork, policy: ComplaintPolicy, actor: Actor) 
                 "complaint.my.item",
                 number=number(ticket),
                 topic=topic_label(policy, ticket.category),
-                status=text(f"complaint.status.{ticket.status}"),
+                status=COMPLAINTS.status_label(ticket),
                 owner=verbatim(ticket.details.get("owner_name") or "—"),
             )
         )
@@ -91,7 +92,7 @@ async def summary(
     uow: UnitOfWork, policy: ComplaintPolicy, start: datetime, end: datetime, title: TextBody
 ) -> MessageBody:
     """The figures of the complaints received in [start, end)."""
-    tickets = await uow.tickets.created_between(KIND, start, end)
+    tickets = await uow.tickets.created_between(COMPLAINTS.kind, start, end)
     by_topic = Counter(t.category for t in tickets)
     by_severity = Counter(t.severity or "untriaged" for t in tickets)
     breaches = await uow.events.count("complaint.breach", "ticket", [t.id for t in tickets])
@@ -106,7 +107,7 @@ async def summary(
             text(
                 "complaint.summary.by_severity",
                 **{s: by_severity.get(s, 0) for s in (*SEVERITIES, "untriaged")},
-                invalid=sum(1 for t in tickets if t.status == "invalid"),
+                invalid=sum(1 for t in tickets if t.status == INVALID),
             )
         )
         lines.append(text("complaint.summary.topics_title"))
@@ -126,7 +127,7 @@ async def summary(
                 sent=len(surveys),
             )
         )
-        still_open = sum(1 for t in tickets if t.status not in COMPLAINT.final)
+        still_open = sum(1 for t in tickets if not COMPLAINTS.lifecycle.is_final(t.status))
         lines.append(text("complaint.summary.open", count=still_open))
     return message(*lines)
 

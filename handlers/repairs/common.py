@@ -1,14 +1,12 @@
-"""What every repair step shares: the ticket's number, its dispatch card, and who to tell."""
+"""What every repair step shares: the ticket kind, its buttons and timers, its dispatch card."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from handlers.actions import Action, Form
 from handlers.messages import (
     ButtonBody,
     MessageBody,
     TextBody,
-    button,
     day,
     localized,
     message,
@@ -16,25 +14,37 @@ from handlers.messages import (
     text,
     verbatim,
 )
-from handlers.reach import can_message
-from handlers.registration import unit_label
-from handlers.repairs.policy import SLOTS, RepairPolicy
+from handlers.repairs.lifecycle import REPAIR
+from handlers.repairs.policy import RepairPolicy
+from handlers.rules.visits import SLOTS
+from handlers.tickets import CardBuilder, TicketKind
+from handlers.units import unit_label
 from storage.models import Ticket
 from storage.uow import UnitOfWork
 
-KIND = "repair"
-SUBJECT = "ticket"
+REPAIRS = TicketKind("repair", "R", REPAIR)
+FIXING_ROLES = frozenset({"supervisor", "admin"})  # may act on any department's job
 
 # Timer kinds: the repair clock, in the order a job meets them.
 ACCEPT_SLA = "repair.accept_sla"  # not accepted in time: ping the group, tell supervisors
 WINDOW_END = "repair.window_end"  # the agreed visit window passed and it is not done
 CONFIRM_TIMEOUT = "repair.confirm_timeout"  # the resident's silence counts as confirmed
 SURVEY = "repair.survey"  # the callback survey
-FIXING_ROLES = frozenset({"supervisor", "admin"})  # may act on any department's job
+
+# What the buttons on cards and resident messages do, and the private forms they open.
+ACCEPT = Action("rep.accept")
+HAND_BACK = Action("rep.handback")
+DONE = Action("rep.done")
+FIXED = Action("rep.fixed")
+NOT_FIXED = Action("rep.notfixed")
+RATE = Action("rep.rate", (int, int))
+REPORT_FORM = Form("repair")
+DONE_FORM = Form("repair_done")
+COMMENT_FORM = Form("survey_comment")
 
 
 def number(ticket: Ticket) -> str:
-    return f"R-{ticket.number:04d}"
+    return REPAIRS.number(ticket)
 
 
 def category_label(policy: RepairPolicy, key: str | None) -> TextBody:
@@ -100,10 +110,10 @@ async def card(
     buttons: list[list[ButtonBody]] = []
     if superseded:
         lines.append(text("repair.card.superseded"))
-    elif ticket.status == "open":
+    elif REPAIRS.allows(ticket, "accept"):
         lines.append(text("repair.card.waiting"))
-        buttons = [[button(text("repair.button.accept"), "rep.accept", ticket.id)]]
-    elif ticket.status == "accepted":
+        buttons = [[ACCEPT.button(text("repair.button.accept"), ticket.id)]]
+    elif REPAIRS.allows(ticket, "finish"):
         lines.append(
             text(
                 "repair.card.accepted",
@@ -119,8 +129,8 @@ async def card(
             )
         buttons = [
             [
-                button(text("repair.button.done"), "rep.done", ticket.id),
-                button(text("repair.button.hand_back"), "rep.handback", ticket.id),
+                DONE.button(text("repair.button.done"), ticket.id),
+                HAND_BACK.button(text("repair.button.hand_back"), ticket.id),
             ]
         ]
     else:
@@ -133,7 +143,7 @@ async def card(
         )
         lines.append(text("repair.card.result", result=verbatim(details.get("result", ""))))
         lines.append(fees_line(ticket))
-        lines.append(text("repair.card.status", status=text(f"repair.status.{ticket.status}")))
+        lines.append(text("repair.card.status", status=REPAIRS.status_label(ticket)))
         if details.get("auto_confirmed"):
             lines.append(text("repair.card.auto_confirmed"))
     return message(*lines, buttons=buttons, photos=list(details.get("photos") or []))
@@ -151,56 +161,15 @@ async def post_card(uow: UnitOfWork, policy: RepairPolicy, ticket: Ticket) -> No
     )
 
 
+def card_builder(policy: RepairPolicy) -> CardBuilder:
+    """The card as the toolkit refreshes it, for this estate's categories."""
+
+    async def build(uow: UnitOfWork, ticket: Ticket) -> MessageBody:
+        return await card(uow, policy, ticket)
+
+    return build
+
+
 async def refresh_card(uow: UnitOfWork, policy: RepairPolicy, ticket: Ticket) -> None:
     """Edit the card in place to show the ticket as it is now."""
-    if ticket.card_outbox_id is not None:
-        await uow.outbox.edit(ticket.card_outbox_id, await card(uow, policy, ticket))
-
-
-async def tell_residents(uow: UnitOfWork, ticket: Ticket, body: MessageBody) -> None:
-    """Everyone affected hears about progress: the reporter and those who joined."""
-    for user_id in await uow.tickets.followers(ticket):
-        await uow.outbox.send(user_id, body)
-
-
-async def alert_supervisors(uow: UnitOfWork, body: MessageBody) -> int:
-    """Escalations go to each supervisor privately (and to the managers' group if there is one)."""
-    told = 0
-    for member in await uow.people.staff_with_roles({"supervisor"}):
-        if can_message(await uow.people.telegram_user(member.telegram_user_id)):
-            await uow.outbox.send(member.telegram_user_id, body)
-            told += 1
-    managers = await uow.people.department("managers")
-    if managers is not None and managers.chat_id is not None:
-        await uow.outbox.send(managers.chat_id, body, group=True)
-        told += 1
-    if told == 0:  # no supervisor can be reached privately: the front desk must see it
-        front_desk = await uow.people.department("front_desk")
-        if front_desk is not None and front_desk.chat_id is not None:
-            await uow.outbox.send(front_desk.chat_id, body, group=True)
-            told += 1
-    return told
-
-
-def record(uow: UnitOfWork, ticket: Ticket, action: str, actor: int | None, **data: Any) -> None:
-    uow.events.record(
-        f"repair.{action}", SUBJECT, ticket.id, actor=actor, number=number(ticket), **data
-    )
-
-
-async def resident_unreachable(uow: UnitOfWork, user_id: int) -> None:
-    """A resident blocked the bot: whoever works on their open jobs must reach them another way."""
-    user = await uow.people.telegram_user(user_id)
-    name = " ".join(filter(None, (user.first_name, user.last_name))) if user else str(user_id)
-    for ticket in await uow.tickets.of_user(KIND, user_id, limit=20):
-        if ticket.status == "closed":
-            continue
-        department = await uow.people.department(ticket.department_key or "front_desk")
-        if department is None or department.chat_id is None:
-            continue
-        await uow.outbox.send(
-            department.chat_id,
-            message(text("repair.unreachable", number=number(ticket), name=verbatim(name))),
-            group=True,
-        )
-        record(uow, ticket, "resident_unreachable", user_id)
+    await REPAIRS.refresh_card(uow, ticket, card_builder(policy))

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers.messages import button, message, text, verbatim
-from handlers.repairs.common import KIND, alert_supervisors, number, record
+from handlers.messages import message, text, verbatim
+from handlers.reach import alert_management, to_group
+from handlers.repairs.common import ACCEPT, REPAIRS, number
 from handlers.repairs.policy import RepairPolicy
 from storage.models import Timer
 from storage.uow import UnitOfWork
@@ -21,23 +22,21 @@ TimerHandler = Callable[[UnitOfWork, Timer], Awaitable[None]]
 def accept_overdue(policy: RepairPolicy) -> TimerHandler:
     async def on_timer(uow: UnitOfWork, timer: Timer) -> None:
         """Still not accepted: ping the group again and tell the supervisors."""
-        ticket = await uow.tickets.get(int(timer.subject_id or 0), KIND)
-        if ticket is None or ticket.status != "open":
+        ticket = await REPAIRS.timer_ticket(uow, timer.subject_id)
+        if ticket is None or not REPAIRS.allows(ticket, "accept"):
             return
         waited = int((uow.now - ticket.updated_at).total_seconds() // 60)
-        record(uow, ticket, "sla_breached", None, deadline="accept", waited_minutes=waited)
-        department = await uow.people.department(ticket.department_key or "front_desk")
-        if department is not None and department.chat_id is not None:
-            await uow.outbox.send(
-                department.chat_id,
-                message(
-                    text("repair.sla.ping", number=number(ticket), minutes=waited),
-                    buttons=[[button(text("repair.button.accept"), "rep.accept", ticket.id)]],
-                ),
-                group=True,
-                urgent=ticket.urgent,
-            )
-        await alert_supervisors(
+        REPAIRS.record(uow, ticket, "sla_breached", None, deadline="accept", waited_minutes=waited)
+        await to_group(
+            uow,
+            (ticket.department_key or "front_desk",),
+            message(
+                text("repair.sla.ping", number=number(ticket), minutes=waited),
+                buttons=[[ACCEPT.button(text("repair.button.accept"), ticket.id)]],
+            ),
+            urgent=ticket.urgent,
+        )
+        await alert_management(
             uow,
             message(text("repair.supervisor.not_accepted", number=number(ticket), minutes=waited)),
         )
@@ -48,11 +47,11 @@ def accept_overdue(policy: RepairPolicy) -> TimerHandler:
 def window_passed(policy: RepairPolicy) -> TimerHandler:
     async def on_timer(uow: UnitOfWork, timer: Timer) -> None:
         """The agreed visit window ended and the job is not done: the supervisors hear of it."""
-        ticket = await uow.tickets.get(int(timer.subject_id or 0), KIND)
-        if ticket is None or ticket.status != "accepted":
+        ticket = await REPAIRS.timer_ticket(uow, timer.subject_id)
+        if ticket is None or not REPAIRS.allows(ticket, "finish"):
             return
-        record(uow, ticket, "sla_breached", None, deadline="window")
-        await alert_supervisors(
+        REPAIRS.record(uow, ticket, "sla_breached", None, deadline="window")
+        await alert_management(
             uow,
             message(
                 text(

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from handlers.config import EstateConfig
 from handlers.rules.calendar import WorkingCalendar
 from handlers.rules.durations import Duration
-
-# Visit windows a resident can pick: (start, end) in the estate's local time.
-SLOTS: dict[str, tuple[time, time]] = {
-    "morning": (time(9), time(12)),
-    "afternoon": (time(13), time(17)),
-    "evening": (time(17), time(20)),
-}
+from handlers.rules.visits import SLOTS
 
 
 @dataclass(frozen=True)
@@ -55,3 +50,20 @@ class RepairPolicy:
 
     def survey_due(self, confirmed: datetime) -> datetime:
         return self.calendar.add(confirmed, self.survey_delay)
+
+
+def repair_policy(config: EstateConfig) -> RepairPolicy:
+    """The estate config's repair settings, as the policy the handlers read."""
+    timings = config.timings
+    return RepairPolicy(
+        timezone=config.estate.zone,
+        calendar=config.calendar(),
+        categories=tuple(
+            Category(c.key, {"en": c.name_en, "zh_Hans": c.name_zh}, c.department)
+            for c in config.repair_categories
+        ),
+        accept_urgent=timings.repair_accept_urgent,
+        accept_normal=timings.repair_accept_normal,
+        confirm_timeout=timings.repair_confirm_timeout,
+        survey_delay=timings.repair_survey_delay,
+    )

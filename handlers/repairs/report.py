@@ -5,21 +5,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from conversations.steps import Answers, Outcome
 from handlers.actor import Actor
+from handlers.forms import Answers, Outcome
 from handlers.messages import MessageBody, message, text
 from handlers.repairs.common import (
     ACCEPT_SLA,
-    KIND,
-    SUBJECT,
+    REPAIRS,
     category_label,
     number,
     post_card,
-    record,
     refresh_card,
 )
 from handlers.repairs.policy import RepairPolicy
-from handlers.rules.lifecycle import REPAIR
 from storage.models import Ticket
 from storage.uow import UnitOfWork
 
@@ -47,11 +44,11 @@ def find_duplicate(policy: RepairPolicy) -> Hook:
     async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
         answers.pop("_duplicate", None)
         open_ticket = await uow.tickets.open_at_place(
-            KIND,
+            REPAIRS.kind,
             answers["category"],
             place_key(answers),
             since=uow.now - policy.duplicate_window,
-            closed=REPAIR.final,
+            closed=REPAIRS.lifecycle.final,
         )
         if open_ticket is not None:
             answers["_duplicate"] = open_ticket.id
@@ -67,13 +64,13 @@ def join_duplicate(policy: RepairPolicy) -> Hook:
     async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
         if answers.get("join") != "join":
             return Outcome.CONTINUE
-        ticket = await uow.tickets.get(int(answers["_duplicate"]), KIND)
-        if ticket is None or ticket.status in REPAIR.final:
+        ticket = await REPAIRS.get(uow, int(answers["_duplicate"]))
+        if ticket is None or not REPAIRS.allows(ticket, "join"):
             answers["join"] = "new"
             return Outcome.CONTINUE
         homes_of = await uow.people.residents_of(actor.user_id)
         await uow.tickets.follow(ticket, actor.user_id, homes_of[0][0].id if homes_of else None)
-        record(uow, ticket, "joined", actor.user_id)
+        REPAIRS.record(uow, ticket, "joined", actor.user_id)
         await refresh_card(uow, policy, ticket)
         count = len(await uow.tickets.followers(ticket))
         await uow.outbox.send(
@@ -109,9 +106,9 @@ def submit(policy: RepairPolicy) -> Hook:
             details["place"] = answers.get("place", "")
         ticket = await uow.tickets.add(
             Ticket(
-                kind=KIND,
-                number=await uow.tickets.next_number(KIND),
-                status=REPAIR.start,
+                kind=REPAIRS.kind,
+                number=await uow.tickets.next_number(REPAIRS.kind),
+                status=REPAIRS.lifecycle.start,
                 resident_id=resident.id if resident else None,
                 unit_id=unit.id if unit else None,
                 department_key=category.department if category else "front_desk",
@@ -123,14 +120,9 @@ def submit(policy: RepairPolicy) -> Hook:
             )
         )
         await uow.tickets.follow(ticket, actor.user_id, resident.id if resident else None)
-        record(uow, ticket, "reported", actor.user_id, urgent=ticket.urgent)
+        REPAIRS.record(uow, ticket, "reported", actor.user_id, urgent=ticket.urgent)
         await post_card(uow, policy, ticket)
-        await uow.timers.schedule(
-            ACCEPT_SLA,
-            policy.accept_due(uow.now, ticket.urgent),
-            subject_type=SUBJECT,
-            subject_id=ticket.id,
-        )
+        await REPAIRS.schedule(uow, ticket, ACCEPT_SLA, policy.accept_due(uow.now, ticket.urgent))
         await uow.outbox.send(actor.chat_id, received(policy, ticket))
         return Outcome.FINISH
 
@@ -143,11 +135,3 @@ def received(policy: RepairPolicy, ticket: Ticket) -> MessageBody:
         text("repair.card.category", category=category_label(policy, ticket.category)),
         text("repair.received_next"),
     )
-
-
-async def start_gate(uow: UnitOfWork, actor: Actor) -> bool:
-    """Only verified residents report repairs; others are told how to register."""
-    if await uow.people.residents_of(actor.user_id):
-        return True
-    await uow.outbox.send(actor.chat_id, message(text("repair.register_first")))
-    return False

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from handlers.actor import Actor
 from handlers.messages import TextBody, message, moment, text, verbatim
-from handlers.repairs.common import KIND, category_label, number
+from handlers.repairs.common import REPAIRS, category_label, number
 from handlers.repairs.policy import RepairPolicy
 from storage.uow import UnitOfWork
 
-OPEN_STATES = ("open", "accepted", "done")
+# A department's queue: jobs waiting to be accepted, being worked on, or waiting for sign-off.
+QUEUED = frozenset().union(*(REPAIRS.lifecycle.sources(a) for a in ("accept", "finish", "confirm")))
 TIMELINE = {
     "repair.reported": "repair.timeline.reported",
     "repair.accepted": "repair.timeline.accepted",
@@ -21,7 +22,7 @@ TIMELINE = {
 
 async def my_repairs(uow: UnitOfWork, policy: RepairPolicy, actor: Actor) -> None:
     """The resident's own repairs, newest first, each with its status and a short timeline."""
-    tickets = await uow.tickets.of_user(KIND, actor.user_id)
+    tickets = await uow.tickets.of_user(REPAIRS.kind, actor.user_id)
     if not tickets:
         await uow.outbox.send(actor.chat_id, message(text("repair.my.none")))
         return
@@ -32,7 +33,7 @@ async def my_repairs(uow: UnitOfWork, policy: RepairPolicy, actor: Actor) -> Non
                 "repair.my.item",
                 number=number(ticket),
                 category=category_label(policy, ticket.category),
-                status=text(f"repair.status.{ticket.status}"),
+                status=REPAIRS.status_label(ticket),
             )
         )
         for event in (await uow.events.for_subject("ticket", ticket.id))[-4:]:
@@ -48,7 +49,7 @@ async def department_queue(uow: UnitOfWork, chat_id: int) -> None:
     if department is None:
         await uow.outbox.send(chat_id, message(text("repair.queue.unknown_group")), group=True)
         return
-    tickets = await uow.tickets.in_department(KIND, department.key, OPEN_STATES)
+    tickets = await uow.tickets.in_department(REPAIRS.kind, department.key, QUEUED)
     if not tickets:
         await uow.outbox.send(chat_id, message(text("repair.queue.empty")), group=True)
         return
@@ -58,7 +59,7 @@ async def department_queue(uow: UnitOfWork, chat_id: int) -> None:
         holder = ticket.details.get("assignee_name")
         facts = {
             "number": number(ticket),
-            "status": text(f"repair.status.{ticket.status}"),
+            "status": REPAIRS.status_label(ticket),
             "hours": hours,
             "holder": verbatim(holder) if holder else text("repair.queue.nobody"),
         }

@@ -9,83 +9,76 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from conversations.steps import Answers, Outcome
 from handlers.actor import Actor, TapAnswer
+from handlers.forms import Answers, Outcome
 from handlers.messages import message, text, verbatim
 from handlers.reach import can_message
-from handlers.registration import unit_label
 from handlers.repairs.common import (
     ACCEPT_SLA,
     CONFIRM_TIMEOUT,
+    DONE_FORM,
     FIXING_ROLES,
-    KIND,
-    SUBJECT,
+    REPAIRS,
     WINDOW_END,
     number,
     place_label,
-    record,
     refresh_card,
-    tell_residents,
     window_label,
 )
 from handlers.repairs.policy import RepairPolicy
 from handlers.repairs.signoff import ask_residents
-from handlers.rules.lifecycle import REPAIR
+from handlers.tickets import Acting
+from handlers.units import unit_label
 from storage.models import Staff, Ticket
 from storage.uow import UnitOfWork
 
-DONE_FLOW = "repair_done"
+TapHandler = Callable[[UnitOfWork, Actor, int], Awaitable[TapAnswer]]
+HELD = REPAIRS.lifecycle.sources("finish")  # a job its acceptor holds and can still finish
 
 
-async def _ticket_and_staff(
-    uow: UnitOfWork, actor: Actor, ticket_id: int
-) -> tuple[Ticket, Staff] | TapAnswer:
-    """The job and the staff member tapping, or why the tap does nothing."""
-    staff = await uow.people.staff_member(actor.user_id)
-    if staff is None:
-        return TapAnswer(text("repair.error.staff_only"), alert=True)
-    ticket = await uow.tickets.get(ticket_id, KIND)
-    if ticket is None:
-        return TapAnswer(text("error.record_not_found"), alert=True)
-    return ticket, staff
+async def _acting(uow: UnitOfWork, actor: Actor, ticket_id: int) -> Acting | TapAnswer:
+    return await REPAIRS.staff_on(
+        uow, actor, ticket_id, refusal=text("repair.error.staff_only")
+    )
 
 
 def _may_work_on(staff: Staff, ticket: Ticket) -> bool:
     return staff.role in FIXING_ROLES or staff.department_key == ticket.department_key
 
 
-def accept(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, int], Awaitable[TapAnswer]]:
+def _holds(staff: Staff, ticket: Ticket) -> bool:
+    return ticket.assignee_user_id == staff.telegram_user_id or staff.role in FIXING_ROLES
+
+
+def accept(policy: RepairPolicy) -> TapHandler:
     async def handler(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
         """Take the job: the card says who has it, the acceptor gets the resident's contact."""
-        found = await _ticket_and_staff(uow, actor, ticket_id)
-        if isinstance(found, TapAnswer):
-            return found
-        ticket, staff = found
+        acting = await _acting(uow, actor, ticket_id)
+        if isinstance(acting, TapAnswer):
+            return acting
+        staff, ticket = acting.staff, acting.ticket
         if not _may_work_on(staff, ticket):
             return TapAnswer(text("repair.error.not_your_department"), alert=True)
         details = dict(ticket.details)
         details["assignee_name"] = staff.name
-        moved = await uow.tickets.move(
+        if not await REPAIRS.transition(
+            uow,
             ticket,
-            REPAIR.sources("accept"),
-            REPAIR.after("open", "accept"),
+            "accept",
+            actor=actor.user_id,
+            event="accepted",
             assignee_user_id=actor.user_id,
             accepted_at=uow.now,
             details=details,
+        ):
+            return refusal(ticket)
+        await REPAIRS.cancel(uow, ticket, ACCEPT_SLA)
+        await REPAIRS.schedule(
+            uow, ticket, WINDOW_END, policy.window_end(details["day"], details["slot"])
         )
-        if not moved:
-            return _already(ticket)
-        record(uow, ticket, "accepted", actor.user_id)
-        await uow.timers.cancel(subject_type=SUBJECT, subject_id=ticket.id, kind=ACCEPT_SLA)
-        await uow.timers.schedule(
-            WINDOW_END,
-            policy.window_end(details["day"], details["slot"]),
-            subject_type=SUBJECT,
-            subject_id=ticket.id,
-        )
-        await refresh_card(uow, policy, ticket)
         await _send_contact(uow, actor, ticket)
-        await tell_residents(
+        await refresh_card(uow, policy, ticket)
+        await REPAIRS.tell_followers(
             uow,
             ticket,
             message(
@@ -102,27 +95,32 @@ def accept(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, int], Awaitable
     return handler
 
 
-def _already(ticket: Ticket) -> TapAnswer:
+def refusal(ticket: Ticket) -> TapAnswer:
+    """Why an action does not apply to the job as it is now: who holds it, or its state."""
     holder = ticket.details.get("assignee_name") or ""
-    if ticket.status == "accepted":
+    if holder and REPAIRS.allows(ticket, "finish"):
         return TapAnswer(
             text("repair.error.taken", number=number(ticket), name=verbatim(holder)), alert=True
         )
     return TapAnswer(
-        text(
-            "repair.error.state",
-            number=number(ticket),
-            status=text(f"repair.status.{ticket.status}"),
-        ),
+        text("repair.error.state", number=number(ticket), status=REPAIRS.status_label(ticket)),
         alert=True,
     )
 
 
 async def _send_contact(uow: UnitOfWork, actor: Actor, ticket: Ticket) -> None:
-    """The phone goes to the acceptor privately, never to the group."""
+    """The phone goes to the acceptor privately, never to the group.
+
+    A technician who never opened a private chat cannot be written to first: the card asks them
+    to, and the contact follows as soon as they do (`deliver_pending_contacts`).
+    """
+    if not can_message(await uow.people.telegram_user(actor.user_id)):
+        details = dict(ticket.details)
+        details["contact_pending"] = True
+        ticket.details = details
+        return
     reporter = ticket.reporter_user_id
     user = await uow.people.telegram_user(reporter) if reporter else None
-    staff_account = await uow.people.telegram_user(actor.user_id)
     homes = await uow.people.residents_of(reporter) if reporter else []
     phone = (homes[0][0].phone if homes else None) or (user.phone if user else None) or "—"
     unit = homes[0][1] if homes else None
@@ -136,19 +134,12 @@ async def _send_contact(uow: UnitOfWork, actor: Actor, ticket: Ticket) -> None:
         unit_label(unit.building, unit.entrance, unit.room) if unit else place_label(ticket),
         text("repair.card.visit", window=window_label(ticket)),
     )
-    if not can_message(staff_account):
-        # The bot may not write first: the card asks them to open a private chat, and the
-        # contact follows as soon as they do (`deliver_pending_contacts`).
-        details = dict(ticket.details)
-        details["contact_pending"] = True
-        ticket.details = details
-        return
     await uow.outbox.send(actor.user_id, body)
 
 
 async def deliver_pending_contacts(uow: UnitOfWork, policy: RepairPolicy, actor: Actor) -> None:
     """A staff member just opened the private chat: send the contacts their jobs waited for."""
-    for ticket in await uow.tickets.assigned_to(KIND, actor.user_id, ("accepted",)):
+    for ticket in await uow.tickets.assigned_to(REPAIRS.kind, actor.user_id, HELD):
         if not ticket.details.get("contact_pending"):
             continue
         details = dict(ticket.details)
@@ -158,37 +149,33 @@ async def deliver_pending_contacts(uow: UnitOfWork, policy: RepairPolicy, actor:
         await refresh_card(uow, policy, ticket)
 
 
-def hand_back(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, int], Awaitable[TapAnswer]]:
+def hand_back(policy: RepairPolicy) -> TapHandler:
     async def handler(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
         """Give the job back to the group: it waits for someone to accept it again."""
-        found = await _ticket_and_staff(uow, actor, ticket_id)
-        if isinstance(found, TapAnswer):
-            return found
-        ticket, staff = found
-        if ticket.assignee_user_id != actor.user_id and staff.role not in FIXING_ROLES:
+        acting = await _acting(uow, actor, ticket_id)
+        if isinstance(acting, TapAnswer):
+            return acting
+        staff, ticket = acting.staff, acting.ticket
+        if not _holds(staff, ticket):
             return TapAnswer(text("repair.error.not_assignee"), alert=True)
         details = dict(ticket.details)
         details.pop("assignee_name", None)
-        moved = await uow.tickets.move(
+        details.pop("contact_pending", None)
+        if not await REPAIRS.transition(
+            uow,
             ticket,
-            REPAIR.sources("hand_back"),
-            REPAIR.after("accepted", "hand_back"),
+            "hand_back",
+            actor=actor.user_id,
+            event="handed_back",
             assignee_user_id=None,
             accepted_at=None,
             details=details,
-        )
-        if not moved:
-            return _already(ticket)
-        record(uow, ticket, "handed_back", actor.user_id)
-        await uow.timers.cancel(subject_type=SUBJECT, subject_id=ticket.id, kind=WINDOW_END)
-        await uow.timers.schedule(
-            ACCEPT_SLA,
-            policy.accept_due(uow.now, ticket.urgent),
-            subject_type=SUBJECT,
-            subject_id=ticket.id,
-        )
+        ):
+            return refusal(ticket)
+        await REPAIRS.cancel(uow, ticket, WINDOW_END)
+        await REPAIRS.schedule(uow, ticket, ACCEPT_SLA, policy.accept_due(uow.now, ticket.urgent))
         await refresh_card(uow, policy, ticket)
-        await tell_residents(
+        await REPAIRS.tell_followers(
             uow, ticket, message(text("repair.resident.handed_back", number=number(ticket)))
         )
         return TapAnswer(text("repair.toast.handed_back", number=number(ticket)))
@@ -196,22 +183,19 @@ def hand_back(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, int], Awaita
     return handler
 
 
-def done(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, int], Awaitable[TapAnswer]]:
+def done(policy: RepairPolicy) -> TapHandler:
     async def handler(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
         """Open a short private form for the result and fees (the acceptor or a supervisor)."""
-        found = await _ticket_and_staff(uow, actor, ticket_id)
-        if isinstance(found, TapAnswer):
-            return found
-        ticket, staff = found
-        if ticket.assignee_user_id != actor.user_id and staff.role not in FIXING_ROLES:
+        acting = await _acting(uow, actor, ticket_id)
+        if isinstance(acting, TapAnswer):
+            return acting
+        staff, ticket = acting.staff, acting.ticket
+        if not _holds(staff, ticket):
             return TapAnswer(text("repair.error.not_assignee"), alert=True)
-        if not REPAIR.allows(ticket.status, "finish"):
-            return _already(ticket)
-        if not can_message(await uow.people.telegram_user(actor.user_id)):
-            return TapAnswer(text("repair.error.start_private_chat"), alert=True)
-        return TapAnswer(
-            text("repair.toast.done_form", number=number(ticket)),
-            start_flow=(DONE_FLOW, {"ticket": ticket.id, "number": number(ticket)}),
+        if not REPAIRS.allows(ticket, "finish"):
+            return refusal(ticket)
+        return await REPAIRS.open_form(
+            uow, actor, DONE_FORM, ticket, text("repair.toast.done_form", number=number(ticket))
         )
 
     return handler
@@ -220,13 +204,9 @@ def done(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, int], Awaitable[T
 def finish(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, Answers], Awaitable[Outcome]]:
     async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
         """The technician submitted the result: record it and ask the resident to sign off."""
-        ticket = await uow.tickets.get(int(answers["ticket"]), KIND)
+        ticket = await REPAIRS.form_ticket(uow, answers)
         staff = await uow.people.staff_member(actor.user_id)
-        if (
-            ticket is None
-            or staff is None
-            or (ticket.assignee_user_id != actor.user_id and staff.role not in FIXING_ROLES)
-        ):
+        if ticket is None or staff is None or not _holds(staff, ticket):
             await uow.outbox.send(actor.chat_id, message(text("repair.error.not_assignee")))
             return Outcome.FINISH
         details = dict(ticket.details)
@@ -237,40 +217,20 @@ def finish(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, Answers], Await
             material_fee=answers["material_fee"],
             assignee_name=details.get("assignee_name") or staff.name,
         )
-        moved = await uow.tickets.move(
-            ticket,
-            REPAIR.sources("finish"),
-            REPAIR.after("accepted", "finish"),
-            done_at=uow.now,
-            details=details,
-        )
-        if not moved:
-            await uow.outbox.send(
-                actor.chat_id,
-                message(
-                    text(
-                        "repair.error.state",
-                        number=number(ticket),
-                        status=text(f"repair.status.{ticket.status}"),
-                    )
-                ),
-            )
-            return Outcome.FINISH
-        record(
+        if not await REPAIRS.transition(
             uow,
             ticket,
-            "done",
-            actor.user_id,
-            labour_fee=answers["labour_fee"],
-            material_fee=answers["material_fee"],
-        )
-        await uow.timers.cancel(subject_type=SUBJECT, subject_id=ticket.id, kind=WINDOW_END)
-        await uow.timers.schedule(
-            CONFIRM_TIMEOUT,
-            policy.confirm_due(uow.now),
-            subject_type=SUBJECT,
-            subject_id=ticket.id,
-        )
+            "finish",
+            actor=actor.user_id,
+            event="done",
+            data={"labour_fee": answers["labour_fee"], "material_fee": answers["material_fee"]},
+            done_at=uow.now,
+            details=details,
+        ):
+            await uow.outbox.send(actor.chat_id, message(refusal(ticket).text))
+            return Outcome.FINISH
+        await REPAIRS.cancel(uow, ticket, WINDOW_END)
+        await REPAIRS.schedule(uow, ticket, CONFIRM_TIMEOUT, policy.confirm_due(uow.now))
         await refresh_card(uow, policy, ticket)
         await uow.outbox.send(
             actor.chat_id, message(text("repair.done_recorded", number=number(ticket)))

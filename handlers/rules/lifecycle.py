@@ -1,9 +1,11 @@
-"""Ticket lifecycles as tables: which action moves a ticket from which state to which.
+"""Ticket lifecycles as tables: the one place that decides every transition.
 
-A lifecycle is declared once as `(state, action) -> state` and checked when it is declared: every
-state is reachable from the start, and every state that is not final has a way out. Handlers ask
-`lifecycle.after(state, action)` before they write, and the write itself is a compare-and-set on the
-old state, so two people acting at once cannot both move the same ticket.
+A lifecycle is declared once, in its feature's own module, as `(state, action) -> state` moves
+plus the actions that act without moving (a reply, added information) and the states they apply
+in. It is checked when it is declared: every state is reachable from the start, every state that
+is not final has a way out. A handler asks for a transition by action (`accept`, `hand_back`),
+never by target state; the table decides where it goes, and the write is a compare-and-set on the
+state the ticket was read in, so two people acting at once cannot both move the same ticket.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ class Lifecycle:
     start: str
     final: frozenset[str]
     moves: Mapping[tuple[str, str], str]
+    stays: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Actions that change no state, with the states they are allowed in."""
     states: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -49,6 +53,17 @@ class Lifecycle:
             raise ValueError(f"{self.name}: states with no way out: {sorted(dead)}")
         if leaky := self.final & exits:
             raise ValueError(f"{self.name}: final states with moves: {sorted(leaky)}")
+        moving = {action for _state, action in self.moves}
+        for action, where in self.stays.items():
+            if unknown := set(where) - states:
+                raise ValueError(f"{self.name}: {action} names unknown states {sorted(unknown)}")
+            if action in moving:
+                raise ValueError(f"{self.name}: {action} both moves and stays")
+
+    @property
+    def open_states(self) -> frozenset[str]:
+        """The states a ticket is still being worked in."""
+        return self.states - self.final
 
     def after(self, state: str, action: str) -> str:
         """The state `action` leads to from `state`, or TransitionRefused."""
@@ -58,47 +73,25 @@ class Lifecycle:
         return target
 
     def allows(self, state: str, action: str) -> bool:
-        return (state, action) in self.moves
+        """Whether `action` (moving or not) applies to a ticket in `state`."""
+        return (state, action) in self.moves or state in self.stays.get(action, frozenset())
 
     def sources(self, action: str) -> frozenset[str]:
-        """The states in which `action` applies (for the compare-and-set)."""
-        return frozenset(source for source, act in self.moves if act == action)
+        """The states in which `action` applies."""
+        moving = frozenset(source for source, act in self.moves if act == action)
+        return moving | self.stays.get(action, frozenset())
 
+    def is_final(self, state: str) -> bool:
+        return state in self.final
 
-REPAIR = Lifecycle(
-    name="repair",
-    start="open",
-    final=frozenset({"closed"}),
-    moves={
-        ("open", "accept"): "accepted",
-        ("accepted", "hand_back"): "open",
-        ("accepted", "finish"): "done",
-        ("done", "confirm"): "confirmed",
-        ("done", "not_fixed"): "open",
-        ("confirmed", "survey_low"): "open",
-        ("confirmed", "survey_ok"): "closed",
-    },
-)
-"""Repair procedure: dispatched (open) -> accepted -> done -> resident confirms -> callback survey.
-
-Not fixed, or an unhappy callback, sends the job back to `open` to be accepted and done again.
-"""
-
-
-COMPLAINT = Lifecycle(
-    name="complaint",
-    start="new",
-    final=frozenset({"closed", "invalid"}),
-    moves={
-        ("new", "triage"): "open",
-        ("new", "claim_invalid"): "explaining",
-        ("explaining", "explain"): "invalid",
-        ("open", "resolve"): "resolved",
-        ("resolved", "satisfied"): "closed",
-        ("resolved", "unsatisfied"): "open",
-    },
-)
-"""Complaint procedure: triaged by the first staff member (its owner), replied to and resolved
-within the severity's deadlines, then called back. Invalid ones are explained to the resident. An
-unhappy callback reopens the complaint to the same owner.
-"""
+    def mermaid(self) -> str:
+        """The lifecycle as a Mermaid state diagram, for the README and `estate-bot lifecycle`."""
+        lines = ["stateDiagram-v2", f"    [*] --> {self.start}"]
+        for (source, action), target in self.moves.items():
+            lines.append(f"    {source} --> {target}: {action}")
+        for action, where in self.stays.items():
+            for state in sorted(where):
+                lines.append(f"    {state} --> {state}: {action}")
+        for state in sorted(self.final):
+            lines.append(f"    {state} --> [*]")
+        return "\n".join(lines)

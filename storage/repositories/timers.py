@@ -18,6 +18,7 @@ to another cannot also complete it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -106,9 +107,15 @@ class Timers:
         return timer
 
     async def cancel(
-        self, *, subject_type: str, subject_id: int | None, kind: str | None = None
+        self,
+        *,
+        subject_type: str,
+        subject_id: int | None,
+        kind: str | None = None,
+        kinds: Iterable[str] | None = None,
     ) -> int:
-        """Cancel a subject's pending timers (of one kind, if given); returns how many.
+        """Cancel a subject's pending timers (of one kind, or of `kinds`, if given); returns how
+        many.
 
         A timer already running is not stopped: its handler must check the subject's state
         (the request may have been accepted meanwhile), which it has to do anyway.
@@ -125,6 +132,8 @@ class Timers:
         )
         if kind is not None:
             statement = statement.where(Timer.kind == kind)
+        if kinds is not None:
+            statement = statement.where(Timer.kind.in_(list(kinds)))
         result = await self._session.execute(statement)
         return result.rowcount
 

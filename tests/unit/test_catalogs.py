@@ -9,15 +9,15 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.config import StaffRole, example_config_text, load_estate_config_text
 from bot.features import build_features
 from bot.i18n import LANGUAGES, po_path
-from bot.ptb.engine import COMMANDS
 from conversations.steps import Confirm
+from handlers.complaints.lifecycle import COMPLAINT
 from handlers.complaints.policy import SEVERITIES
-from handlers.repairs.policy import SLOTS
+from handlers.config import StaffRole, example_config_text, load_estate_config_text
+from handlers.repairs.lifecycle import REPAIR
 from handlers.repairs.views import TIMELINE
-from handlers.rules.lifecycle import COMPLAINT, REPAIR
+from handlers.rules.visits import SLOTS
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ("bot", "handlers", "conversations")
@@ -39,7 +39,6 @@ def _dynamic_keys() -> set[str]:
     """Keys the code builds from data: every value of those families must be translated."""
     keys = {f"role.{role.value}" for role in StaffRole}
     keys |= {f"registration.status.{s}" for s in ("pending", "approved", "rejected")}
-    keys |= {f"command.{name}" for name in COMMANDS}
     keys |= {f"repair.status.{state}" for state in REPAIR.states}
     keys |= {f"repair.slot.{slot}" for slot in SLOTS} | {f"repair.slot_option.{s}" for s in SLOTS}
     keys |= {f"repair.urgency.{u}" for u in ("urgent", "normal")}
@@ -51,6 +50,9 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"complaint.owner.{clock}_soon" for clock in ("reply", "resolve")}
     keys |= {f"complaint.supervisor.{clock}_breach" for clock in ("reply", "resolve", "explain")}
     features = build_features(load_estate_config_text(example_config_text()))
+    keys |= {f"command.{name}" for name in features.telegram_commands}
+    keys |= {f"command.{c.name}" for c in features.commands}
+    keys |= {f"menu.{name}" for name in features.menu.entries}
     for flow in features.flows.values():
         for step in flow.steps:
             if isinstance(step, Confirm):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.config import example_config_text, load_estate_config_text
-from bot.features import complaint_policy
 from bot.render import Renderer
+from handlers.complaints.policy import complaint_policy
 from handlers.complaints.reports import summary
+from handlers.config import example_config_text, load_estate_config_text
 from handlers.messages import text
 from storage.database import Database
 from storage.migrate import upgrade

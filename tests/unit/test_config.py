@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from bot.config import (
+from handlers.config import (
     CalendarSection,
     ComplaintTopic,
     ConfigError,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.rules.lifecycle import COMPLAINT, REPAIR, Lifecycle, TransitionRefused
+from handlers.complaints.lifecycle import COMPLAINT
+from handlers.repairs.lifecycle import REPAIR
+from handlers.rules.lifecycle import Lifecycle, TransitionRefused
 
 
 def test_a_repair_goes_from_dispatch_to_closed():

@@ -5,9 +5,10 @@ from __future__ import annotations
 from conversations.steps import AskText, Flow
 from handlers.messages import text
 from handlers.repairs import signoff
+from handlers.repairs.common import COMMENT_FORM
 
 SURVEY_COMMENT = Flow(
-    name=signoff.COMMENT_FLOW,
+    name=COMMENT_FORM.name,
     steps=(
         AskText(
             name="comment",

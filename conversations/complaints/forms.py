@@ -17,9 +17,18 @@ from typing import Any
 
 from conversations.steps import AskChoice, AskDate, AskPhotos, AskText, Confirm, Flow, Option
 from handlers.complaints import followup, handling, intake
+from handlers.complaints.common import (
+    COMPLAINT_FORM,
+    EXPLAIN_FORM,
+    INFO_FORM,
+    REPLY_FORM,
+    RESOLVE_FORM,
+    ROUTE_FORM,
+    VISIT_FORM,
+)
 from handlers.complaints.policy import ComplaintPolicy
 from handlers.messages import TextBody, localized, text, verbatim
-from handlers.repairs.policy import SLOTS
+from handlers.rules.visits import SLOTS
 
 
 def _verbatim(answers: dict[str, Any], key: str) -> TextBody:
@@ -64,7 +73,7 @@ def complaint_flows(policy: ComplaintPolicy) -> list[Flow]:
     departments = [Option(key, verbatim(name)) for key, name in policy.departments]
     return [
         Flow(
-            name="complaint",
+            name=COMPLAINT_FORM.name,
             steps=(
                 AskChoice(name="topic", prompt=text("complaint.ask_topic"), choices=topics),
                 AskText(
@@ -84,35 +93,35 @@ def complaint_flows(policy: ComplaintPolicy) -> list[Flow]:
             help=text("complaint.help"),
         ),
         Flow(
-            name=intake.INFO_FLOW,
+            name=INFO_FORM.name,
             steps=(AskText(name="info", prompt=text("complaint.ask_info"), max_length=2000),),
             submit=intake.add_info(policy),
             cancelled=text("complaint.form.cancelled"),
             help=text("complaint.form.help"),
         ),
         owner_text(
-            handling.REPLY_FLOW,
+            REPLY_FORM.name,
             "reply",
             text("complaint.form.ask_reply"),
             handling.send_reply(policy),
             text("complaint.form.reply_summary"),
         ),
         owner_text(
-            handling.RESOLVE_FLOW,
+            RESOLVE_FORM.name,
             "resolution",
             text("complaint.form.ask_resolution"),
             handling.resolve(policy),
             text("complaint.form.resolve_summary"),
         ),
         owner_text(
-            handling.EXPLAIN_FLOW,
+            EXPLAIN_FORM.name,
             "reason",
             text("complaint.form.ask_reason"),
             handling.explain(policy),
             text("complaint.form.explain_summary"),
         ),
         Flow(
-            name=handling.ROUTE_FLOW,
+            name=ROUTE_FORM.name,
             steps=(
                 AskChoice(
                     name="department",
@@ -125,7 +134,7 @@ def complaint_flows(policy: ComplaintPolicy) -> list[Flow]:
             help=text("complaint.form.help"),
         ),
         Flow(
-            name=handling.VISIT_FLOW,
+            name=VISIT_FORM.name,
             steps=(
                 AskDate(name="day", prompt=text("complaint.visit.ask_day"), horizon_days=7),
                 AskChoice(

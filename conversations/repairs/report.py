@@ -23,9 +23,11 @@ from conversations.steps import (
     Option,
 )
 from handlers.messages import TextBody, day, localized, text
-from handlers.registration import unit_label
 from handlers.repairs import report
-from handlers.repairs.policy import SLOTS, RepairPolicy
+from handlers.repairs.common import REPORT_FORM
+from handlers.repairs.policy import RepairPolicy
+from handlers.rules.visits import SLOTS
+from handlers.units import unit_label
 
 
 def _where(answers: dict[str, Any]) -> list[Option]:
@@ -86,7 +88,7 @@ def repair_flow(policy: RepairPolicy) -> Flow:
         ]
 
     return Flow(
-        name="repair",
+        name=REPORT_FORM.name,
         steps=(
             AskChoice(name="category", prompt=text("repair.ask_category"), choices=categories),
             AskChoice(name="where", prompt=text("repair.ask_where"), choices=_where),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from conversations.steps import AskAmount, AskPhotos, AskText, Confirm, Flow
 from handlers.messages import TextBody, text
 from handlers.repairs import work
+from handlers.repairs.common import DONE_FORM
 from handlers.repairs.policy import RepairPolicy
 
 
@@ -26,7 +27,7 @@ def _summary(answers: dict[str, object]) -> list[TextBody]:
 
 def repair_done_flow(policy: RepairPolicy) -> Flow:
     return Flow(
-        name=work.DONE_FLOW,
+        name=DONE_FORM.name,
         steps=(
             AskText(name="result", prompt=text("repair.done_form.ask_result"), max_length=1000),
             AskPhotos(name="result_photos", prompt=text("repair.done_form.ask_photos")),

@@ -1,0 +1,103 @@
+"""Complaints (投诉): intake, the owner's private forms, the home visit, and the staff actions,
+deadline timers, lists and monthly summary the manual asks for."""
+
+from __future__ import annotations
+
+from conversations.complaints.forms import complaint_flows
+from conversations.feature import Command, Feature, FeatureContext
+from handlers import registration
+from handlers.actor import Actor, FlowStart
+from handlers.complaints import followup, handling, intake, reports
+from handlers.complaints.common import (
+    ADD_INFO,
+    COMPLAINT_FORM,
+    COMPLAINTS,
+    EXPLAIN_BREACH,
+    EXPLAIN_FORM,
+    INFO_FORM,
+    INVALID,
+    MONTHLY,
+    REPLY,
+    REPLY_BREACH,
+    REPLY_FORM,
+    REPLY_WARN,
+    RESOLVE,
+    RESOLVE_BREACH,
+    RESOLVE_FORM,
+    RESOLVE_WARN,
+    ROUTE,
+    ROUTE_FORM,
+    SATISFIED,
+    SURVEY,
+    TRIAGE,
+    VISIT,
+    VISIT_FORM,
+    VISIT_REMINDER,
+)
+from handlers.complaints.policy import ComplaintPolicy, complaint_policy
+from storage.uow import UnitOfWork
+
+
+def feature(context: FeatureContext) -> Feature:
+    policy = complaint_policy(context.config)
+
+    async def schedule_monthly(uow: UnitOfWork) -> None:
+        await reports.schedule_monthly(uow, policy)
+
+    async def unreachable(uow: UnitOfWork, user_id: int) -> None:
+        user = await uow.people.telegram_user(user_id)
+        name = " ".join(filter(None, (user.first_name, user.last_name))) if user else str(user_id)
+        await COMPLAINTS.resident_unreachable(uow, user_id, name)
+
+    return Feature(
+        name="complaints",
+        flows=tuple(complaint_flows(policy)),
+        actions={
+            TRIAGE: handling.triage(policy),
+            INVALID: handling.claim_invalid(policy),
+            REPLY: handling.owner_form(REPLY_FORM, "reply"),
+            ROUTE: handling.owner_form(ROUTE_FORM, "route"),
+            RESOLVE: handling.owner_form(RESOLVE_FORM, "resolve"),
+            ADD_INFO: intake.offer_info,
+            SATISFIED: followup.survey_answer(policy),
+            VISIT: followup.offer_visit,
+        },
+        forms=(COMPLAINT_FORM, REPLY_FORM, ROUTE_FORM, RESOLVE_FORM, EXPLAIN_FORM, INFO_FORM,
+               VISIT_FORM),
+        timers={
+            REPLY_WARN: followup.deadline_near,
+            RESOLVE_WARN: followup.deadline_near,
+            REPLY_BREACH: followup.deadline_passed,
+            RESOLVE_BREACH: followup.deadline_passed,
+            EXPLAIN_BREACH: followup.deadline_passed,
+            SURVEY: followup.send_survey,
+            VISIT_REMINDER: followup.remind_visit,
+            MONTHLY: reports.monthly(policy),
+        },
+        commands=_commands(policy),
+        on_start=schedule_monthly,
+        on_blocked=unreachable,
+    )
+
+
+def _commands(policy: ComplaintPolicy) -> tuple[Command, ...]:
+    async def complain(uow: UnitOfWork, actor: Actor, _group: bool) -> FlowStart | None:
+        if not await registration.start_gate(uow, actor):
+            return None
+        return FlowStart(COMPLAINT_FORM.name, {})
+
+    async def my(uow: UnitOfWork, actor: Actor, _group: bool) -> None:
+        await reports.my_complaints(uow, policy, actor)
+
+    async def open_complaints(uow: UnitOfWork, actor: Actor, group: bool) -> None:
+        await reports.open_complaints(uow, actor, actor.chat_id, group=group)
+
+    async def summary(uow: UnitOfWork, actor: Actor, group: bool) -> None:
+        await reports.on_demand(uow, policy, actor, actor.chat_id, group=group)
+
+    return (
+        Command("complain", complain, menu=True),
+        Command("my", my, menu=True, section=True),
+        Command("complaints", open_complaints, audience="staff", group=True),
+        Command("summary", summary, audience="staff", group=True),
+    )

@@ -1,0 +1,28 @@
+"""The repair lifecycle: the only place a repair's states are named.
+
+Repair procedure: dispatched (open) -> accepted -> done -> the resident confirms -> callback
+survey. Not fixed, or an unhappy callback, sends the job back to `open` to be accepted and done
+again. Another resident reporting the same common-area fault joins the job while it is worked on.
+"""
+
+from __future__ import annotations
+
+from handlers.rules.lifecycle import Lifecycle
+
+_WORKED_ON = frozenset({"open", "accepted", "done", "confirmed"})
+
+REPAIR = Lifecycle(
+    name="repair",
+    start="open",
+    final=frozenset({"closed"}),
+    moves={
+        ("open", "accept"): "accepted",
+        ("accepted", "hand_back"): "open",
+        ("accepted", "finish"): "done",
+        ("done", "confirm"): "confirmed",
+        ("done", "not_fixed"): "open",
+        ("confirmed", "survey_low"): "open",
+        ("confirmed", "survey_ok"): "closed",
+    },
+    stays={"join": _WORKED_ON, "survey": frozenset({"confirmed"})},
+)

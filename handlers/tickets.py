@@ -1,0 +1,207 @@
+"""The ticket toolkit: the shape every staff action on a ticket has, written once.
+
+Who acts -> may they -> compare-and-set transition (the lifecycle decides where) -> record ->
+refresh the card -> tell people. Repairs, complaints and the features after them declare a
+`TicketKind` (its number prefix, its lifecycle, its card) and use these steps instead of writing
+them out again, so they cannot drift apart: a survey to a resident who blocked the bot becomes a
+phone task for the front desk in every feature, a private form needs an open private chat in
+every feature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from handlers.actions import Form
+from handlers.actor import Actor, TapAnswer
+from handlers.messages import MessageBody, TextBody, message, text, verbatim
+from handlers.reach import FRONT_DESK, Fallback, can_message, reach, to_group
+from handlers.rules.lifecycle import Lifecycle
+from storage.models import Staff, Survey, Ticket
+from storage.uow import UnitOfWork
+
+SUBJECT = "ticket"
+CardBuilder = Callable[[UnitOfWork, Ticket], Awaitable[MessageBody]]
+
+
+@dataclass(frozen=True)
+class Acting:
+    """A staff member allowed to act on a ticket, and the ticket, as loaded for this update."""
+
+    staff: Staff
+    ticket: Ticket
+
+
+@dataclass(frozen=True)
+class TicketKind:
+    """One kind of ticket: its name in the database, its number prefix, its lifecycle."""
+
+    kind: str
+    prefix: str
+    lifecycle: Lifecycle
+
+    def number(self, ticket: Ticket) -> str:
+        return f"{self.prefix}-{ticket.number:04d}"
+
+    def status_label(self, ticket: Ticket) -> TextBody:
+        return text(f"{self.kind}.status.{ticket.status}")
+
+    async def get(self, uow: UnitOfWork, ticket_id: int) -> Ticket | None:
+        return await uow.tickets.get(ticket_id, self.kind)
+
+    def record(
+        self, uow: UnitOfWork, ticket: Ticket, event: str, actor: int | None, **data: Any
+    ) -> None:
+        """Into the ticket's history (the event log), with its number for people reading it."""
+        number = self.number(ticket)
+        uow.events.record(
+            f"{self.kind}.{event}", SUBJECT, ticket.id, actor=actor, number=number, **data
+        )
+
+    def allows(self, ticket: Ticket, action: str) -> bool:
+        return self.lifecycle.allows(ticket.status, action)
+
+    async def transition(
+        self,
+        uow: UnitOfWork,
+        ticket: Ticket,
+        action: str,
+        *,
+        actor: int | None,
+        event: str | None = None,
+        data: dict[str, Any] | None = None,
+        **values: Any,
+    ) -> bool:
+        """Move the ticket by `action` from the state it was read in, and record it.
+
+        The lifecycle decides the target; the write is a compare-and-set on the state as read, so
+        of two people acting at once one wins and the other gets False (nothing written).
+        """
+        if (ticket.status, action) not in self.lifecycle.moves:
+            return False
+        target = self.lifecycle.after(ticket.status, action)
+        if not await uow.tickets.move(ticket, {ticket.status}, target, **values):
+            return False
+        self.record(uow, ticket, event or action, actor, **(data or {}))
+        return True
+
+    async def staff_on(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        ticket_id: int,
+        *,
+        roles: Iterable[str] | None = None,
+        refusal: TextBody,
+    ) -> Acting | TapAnswer:
+        """The staff member tapping and the ticket, or the refusal they are shown.
+
+        Callback data only names a ticket: whether this person is staff (with one of `roles`, if
+        given) is decided here, from the roster.
+        """
+        staff = await uow.people.staff_member(actor.user_id)
+        if staff is None or (roles is not None and staff.role not in set(roles)):
+            return TapAnswer(refusal, alert=True)
+        ticket = await self.get(uow, ticket_id)
+        if ticket is None:
+            return TapAnswer(text("error.record_not_found"), alert=True)
+        return Acting(staff, ticket)
+
+    async def followed(self, uow: UnitOfWork, actor: Actor, ticket_id: int) -> Ticket | TapAnswer:
+        """The ticket, if this resident follows it; someone else's looks like no ticket at all."""
+        ticket = await self.get(uow, ticket_id)
+        if ticket is None or not await uow.tickets.is_follower(ticket, actor.user_id):
+            return TapAnswer(text("error.record_not_found"), alert=True)
+        return ticket
+
+    async def open_form(
+        self, uow: UnitOfWork, actor: Actor, form: Form, ticket: Ticket, toast: TextBody
+    ) -> TapAnswer:
+        """Open a private form about the ticket with whoever tapped, if the bot may write to
+        them; the form's answers carry the ticket's id and number."""
+        if not can_message(await uow.people.telegram_user(actor.user_id)):
+            return TapAnswer(text("ticket.error.open_private_chat"), alert=True)
+        return TapAnswer(toast, start_flow=form.open(ticket=ticket.id, number=self.number(ticket)))
+
+    async def form_ticket(self, uow: UnitOfWork, answers: dict[str, Any]) -> Ticket | None:
+        """The ticket a private form (opened by `open_form`) is about."""
+        return await self.get(uow, int(answers["ticket"]))
+
+    async def refresh_card(self, uow: UnitOfWork, ticket: Ticket, card: CardBuilder) -> None:
+        """Edit the ticket's card in place to show it as it is now."""
+        if ticket.card_outbox_id is not None:
+            await uow.outbox.edit(ticket.card_outbox_id, await card(uow, ticket))
+
+    async def schedule(self, uow: UnitOfWork, ticket: Ticket, timer: str, due: datetime) -> None:
+        await uow.timers.schedule(timer, due, subject_type=SUBJECT, subject_id=ticket.id)
+
+    async def cancel(self, uow: UnitOfWork, ticket: Ticket, *timers: str) -> None:
+        """Cancel the ticket's pending timers of these kinds (all of them when none is named)."""
+        await uow.timers.cancel(
+            subject_type=SUBJECT, subject_id=ticket.id, kinds=timers if timers else None
+        )
+
+    async def timer_ticket(self, uow: UnitOfWork, subject_id: int | None) -> Ticket | None:
+        return await self.get(uow, int(subject_id or 0))
+
+    async def tell_followers(self, uow: UnitOfWork, ticket: Ticket, body: MessageBody) -> None:
+        """Everyone affected hears about progress: the reporter and those who joined."""
+        for user_id in await uow.tickets.followers(ticket):
+            await reach(uow, user_id, body)
+
+    async def tell_reporter(
+        self, uow: UnitOfWork, ticket: Ticket, body: MessageBody, fallback: Fallback | None = None
+    ) -> None:
+        if ticket.reporter_user_id is not None:
+            await reach(uow, ticket.reporter_user_id, body, fallback or Fallback())
+
+    async def tell_assignee(self, uow: UnitOfWork, ticket: Ticket, body: MessageBody) -> None:
+        """The person holding the ticket privately, else their department's group."""
+        group = ticket.department_key or "front_desk"
+        fallback = Fallback((group, "front_desk"))
+        if ticket.assignee_user_id is not None:
+            await reach(uow, ticket.assignee_user_id, body, fallback)
+        else:
+            await to_group(uow, fallback.groups, body)
+
+    async def send_survey(
+        self, uow: UnitOfWork, ticket: Ticket, ask: Callable[[Survey], MessageBody]
+    ) -> Survey | None:
+        """The callback survey to the reporter; one who cannot be written to is called back by
+        the front desk instead (the manual: 100% of callbacks), and that is recorded."""
+        reporter = ticket.reporter_user_id
+        if reporter is None:
+            return None
+        if not can_message(await uow.people.telegram_user(reporter)):
+            self.record(uow, ticket, "survey_by_phone", None)
+            await to_group(
+                uow,
+                FRONT_DESK.groups,
+                message(
+                    text(
+                        "ticket.survey_by_phone",
+                        number=self.number(ticket),
+                        name=verbatim(ticket.details.get("reporter_name", "")),
+                    )
+                ),
+            )
+            return None
+        survey = await uow.tickets.add_survey(ticket, reporter)
+        self.record(uow, ticket, "survey_sent", None, survey=survey.id)
+        await uow.outbox.send(reporter, ask(survey))
+        return survey
+
+    async def resident_unreachable(self, uow: UnitOfWork, user_id: int, name: str) -> None:
+        """A resident blocked the bot: whoever works on their open tickets must reach them
+        another way (the group of the department holding each one)."""
+        for ticket in await uow.tickets.of_user(self.kind, user_id, limit=20):
+            if self.lifecycle.is_final(ticket.status):
+                continue
+            said = message(
+                text("ticket.unreachable", number=self.number(ticket), name=verbatim(name))
+            )
+            if await to_group(uow, (ticket.department_key or "front_desk",), said):
+                self.record(uow, ticket, "resident_unreachable", user_id)
