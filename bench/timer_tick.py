@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import delete, func, insert, select
 
+from bot.runtime import system_clock
 from bot.scheduler import TimerRunner
 from storage.database import Database
 from storage.migrate import upgrade
@@ -181,7 +182,7 @@ def report(result: Result) -> str:
 
 
 async def run(url: str, sizes: list[int], repeats: int) -> None:
-    db = Database(url)
+    db = Database(url, system_clock)
     try:
         await upgrade(db.engine)
         estate_id = await db.ensure_estate("bench-timers", "Timer benchmark")

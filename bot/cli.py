@@ -58,7 +58,31 @@ def _parser() -> argparse.ArgumentParser:
     example.set_defaults(action=lambda _args: print(example_config_text(), end="") or 0)
     check = config.add_parser("check", help="validate the estate config and say what is wrong")
     check.set_defaults(action=_config_check)
+
+    lifecycle = commands.add_parser(
+        "lifecycle", help="print a ticket lifecycle as a Mermaid state diagram"
+    )
+    lifecycle.add_argument("name", nargs="?", help="repair, complaint, ... (all when omitted)")
+    lifecycle.set_defaults(action=_lifecycle)
     return parser
+
+
+def _lifecycle(args: argparse.Namespace) -> int:
+    """The lifecycles are the features' own tables, the same in every estate."""
+    from bot.features import build_features
+    from handlers.config import load_estate_config_text
+
+    lifecycles = build_features(load_estate_config_text(example_config_text())).lifecycles
+    names = [args.name] if args.name else sorted(lifecycles)
+    unknown = [name for name in names if name not in lifecycles]
+    if unknown:
+        print(
+            f"estate-bot: no lifecycle {unknown[0]!r}; there are: {', '.join(sorted(lifecycles))}",
+            file=sys.stderr,
+        )
+        return 2
+    print("\n\n".join(lifecycles[name].mermaid() for name in names))
+    return 0
 
 
 def _setup(require_config: bool = True) -> tuple[Settings, EstateConfig | None]:
@@ -116,7 +140,7 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
 
 def _residents_import(args: argparse.Namespace) -> int:
     from bot.roster_files import RosterFileError, format_report, read_roster
-    from bot.runtime import ESTATE_SLUG
+    from bot.runtime import ESTATE_SLUG, system_clock
     from handlers.roster_import import import_roster
     from storage.database import Database
     from storage.migrate import upgrade
@@ -130,7 +154,7 @@ def _residents_import(args: argparse.Namespace) -> int:
         return 2
 
     async def _main() -> str:
-        db = Database(settings.resolved_database_url)
+        db = Database(settings.resolved_database_url, system_clock)
         try:
             await upgrade(db.engine)
             estate_id = await db.ensure_estate(ESTATE_SLUG, config.estate.name)

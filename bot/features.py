@@ -34,6 +34,7 @@ from handlers.actor import Actor, FlowStart
 from handlers.config import EstateConfig
 from handlers.menu import MENU, ResidentMenu
 from handlers.registration import FORM as REGISTRATION
+from handlers.rules.lifecycle import Lifecycle
 from storage.uow import UnitOfWork
 
 FeatureFactory = Callable[[FeatureContext], Feature]
@@ -49,6 +50,7 @@ CORE_COMMANDS = ("start", "help", "cancel", "lang")
 CORE_GROUP_COMMANDS = ("help", "chatid")
 CORE_ACTIONS = frozenset({"flow", "lang", MENU.name})
 """Button actions the desk handles itself (flow answers, the language menu, the resident menu)."""
+
 
 class RegistryError(ValueError):
     """Two features claim one name, or a feature refers to something nobody declared."""
@@ -72,6 +74,7 @@ class Features:
     private_commands: MappingProxyType[str, CommandRun]
     group_commands: MappingProxyType[str, CommandRun]
     commands: tuple[Command, ...]
+    lifecycles: MappingProxyType[str, Lifecycle]
     menu: ResidentMenu
     start_hooks: tuple[Hook, ...]
     blocked_hooks: tuple[PersonHook, ...]
@@ -135,6 +138,8 @@ def build_features(
                 raise RegistryError(f"{feature.name}: action {action.name!r} is the desk's own")
             claim("action", action.name, feature)
             actions[action.name] = ActionSpec(handler, action.args)
+        for lifecycle in feature.lifecycles:
+            claim("lifecycle", lifecycle.name, feature)
         for kind, timer_handler in feature.timers.items():
             claim("timer", kind, feature)
             timers[kind] = timer_handler
@@ -159,6 +164,7 @@ def build_features(
         private_commands=MappingProxyType(private),
         group_commands=MappingProxyType(group),
         commands=tuple(commands),
+        lifecycles=MappingProxyType({lc.name: lc for f in declared for lc in f.lifecycles}),
         menu=menu,
         start_hooks=tuple(f.on_start for f in declared if f.on_start is not None),
         blocked_hooks=tuple(f.on_blocked for f in declared if f.on_blocked is not None),

@@ -10,7 +10,7 @@ import logging
 import secrets
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.core.desk import Desk, DeskSettings
 from bot.core.flows import FlowRunner
@@ -23,13 +23,19 @@ from bot.roster import sync_roster
 from bot.scheduler import TimerRunner, worker_name
 from bot.settings import Settings
 from handlers.config import EstateConfig
+from storage.clock import Clock
 from storage.database import Database
 from storage.migrate import upgrade
-from storage.uow import Clock, UnitOfWork, system_clock
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 ESTATE_SLUG = "default"
+
+
+def system_clock() -> datetime:
+    """The wall clock: the one place the running bot reads it (tests inject their own)."""
+    return datetime.now(UTC)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from handlers.actions import Action, Form
 from handlers.actor import Actor, FlowStart, TapAnswer
 from handlers.config import EstateConfig
 from handlers.menu import ResidentMenu
+from handlers.rules.lifecycle import Lifecycle
 from storage.models import Timer
 from storage.uow import UnitOfWork
 
@@ -59,6 +60,8 @@ class FeatureContext:
 @dataclass(frozen=True)
 class Feature:
     name: str
+    lifecycles: Sequence[Lifecycle] = ()
+    """The lifecycle tables of its tickets (for `estate-bot lifecycle` and the README)."""
     flows: Sequence[Flow] = ()
     actions: Mapping[Action, StaffAction] = field(default_factory=dict)
     forms: Sequence[Form] = ()

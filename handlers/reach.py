@@ -14,10 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from handlers.messages import MessageBody, TextBody, message, text, verbatim
+from handlers.roles import MANAGEMENT_ROLES
 from storage.models import TelegramUser
 from storage.uow import UnitOfWork
-
-MANAGEMENT_ROLES = frozenset({"supervisor"})
 
 
 def can_message(account: TelegramUser | None) -> bool:

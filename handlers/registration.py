@@ -24,13 +24,13 @@ from handlers.messages import (
     text,
     verbatim,
 )
-from handlers.reach import MANAGEMENT_ROLES, reach
+from handlers.reach import reach
+from handlers.roles import FRONT_DESK_ROLES, MANAGEMENT_ROLES
 from handlers.rules.phones import normalize_phone, phone_tail
 from handlers.units import unit_label
 from storage.models import RegistrationRequest, Resident, Timer, Unit
 from storage.uow import UnitOfWork
 
-DECIDING_ROLES = frozenset({"front_desk", "supervisor", "admin"})
 REMINDER = "registration.reminder"
 APPROVE = Action("reg.approve")
 REJECT = Action("reg.reject")
@@ -231,7 +231,7 @@ async def _decidable(
 ) -> tuple[RegistrationRequest, str] | TapAnswer:
     """The pending request and the deciding staff member's name, or why they may not decide."""
     staff = await uow.people.staff_member(actor.user_id)
-    if staff is None or staff.role not in DECIDING_ROLES:
+    if staff is None or staff.role not in FRONT_DESK_ROLES:
         return TapAnswer(text("registration.error.not_allowed"), alert=True)
     request = await uow.registrations.get(request_id)
     if request is None:
@@ -250,9 +250,7 @@ def approve(menu: ResidentMenu) -> TapHandler:
     return handler
 
 
-async def _approve(
-    uow: UnitOfWork, actor: Actor, request_id: int, menu: ResidentMenu
-) -> TapAnswer:
+async def _approve(uow: UnitOfWork, actor: Actor, request_id: int, menu: ResidentMenu) -> TapAnswer:
     found = await _decidable(uow, actor, request_id)
     if isinstance(found, TapAnswer):
         return found

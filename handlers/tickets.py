@@ -10,6 +10,7 @@ every feature.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,12 @@ from storage.uow import UnitOfWork
 
 SUBJECT = "ticket"
 CardBuilder = Callable[[UnitOfWork, Ticket], Awaitable[MessageBody]]
+TapHandler = Callable[..., Awaitable[TapAnswer]]
+"""A button's handler: (unit of work, who tapped, ticket id, *further arguments)."""
+ActingHandler = Callable[..., Awaitable[TapAnswer]]
+"""A staff action once its checks passed: (unit of work, who tapped, `Acting`, *arguments)."""
+Permission = Callable[[Staff, Ticket], TapAnswer | None]
+"""May this staff member act on this ticket? None if so, else the refusal they are shown."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,59 @@ class TicketKind:
         if ticket is None:
             return TapAnswer(text("error.record_not_found"), alert=True)
         return Acting(staff, ticket)
+
+    def staff_action(
+        self,
+        *,
+        refusal: TextBody,
+        roles: Iterable[str] | None = None,
+        may: Permission | None = None,
+    ) -> Callable[[ActingHandler], TapHandler]:
+        """Wrap a staff button's handler in the checks every one needs: the person is staff
+        (with one of `roles`), the ticket exists, and `may` allows this person on this ticket.
+        The handler then receives the `Acting` pair instead of the ticket id."""
+
+        def wrap(handler: ActingHandler) -> TapHandler:
+            @functools.wraps(handler)
+            async def tap(uow: UnitOfWork, actor: Actor, ticket_id: int, *args: Any) -> TapAnswer:
+                acting = await self.staff_on(uow, actor, ticket_id, roles=roles, refusal=refusal)
+                if isinstance(acting, TapAnswer):
+                    return acting
+                if may is not None and (refused := may(acting.staff, acting.ticket)) is not None:
+                    return refused
+                return await handler(uow, actor, acting, *args)
+
+            return tap
+
+        return wrap
+
+    async def take(
+        self,
+        uow: UnitOfWork,
+        acting: Acting,
+        action: str,
+        *,
+        name_field: str,
+        event: str,
+        data: dict[str, Any] | None = None,
+        **values: Any,
+    ) -> bool:
+        """The acting staff member takes the ticket by `action` (accepts a job, owns a
+        complaint): they become its assignee, named on the card under `name_field`."""
+        details = dict(acting.ticket.details)
+        details[name_field] = acting.staff.name
+        return await self.transition(
+            uow,
+            acting.ticket,
+            action,
+            actor=acting.staff.telegram_user_id,
+            event=event,
+            data=data,
+            assignee_user_id=acting.staff.telegram_user_id,
+            accepted_at=uow.now,
+            details=details,
+            **values,
+        )
 
     async def followed(self, uow: UnitOfWork, actor: Actor, ticket_id: int) -> Ticket | TapAnswer:
         """The ticket, if this resident follows it; someone else's looks like no ticket at all."""

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.clock import Clock
 from storage.db import create_engine, session_factory
 from storage.models import Estate, TicketCounter
-from storage.uow import Clock, UnitOfWork, system_clock
+from storage.uow import UnitOfWork
 
 TICKET_KINDS = frozenset({"repair", "complaint", "slip"})
 
@@ -17,10 +18,10 @@ TICKET_KINDS = frozenset({"repair", "complaint", "slip"})
 class Database:
     """Owns the engine; hands out units of work bound to one estate."""
 
-    def __init__(self, url: str, clock: Clock = system_clock) -> None:
+    def __init__(self, url: str, clock: Clock) -> None:
         self.url = url
         self.engine: AsyncEngine = create_engine(url)
-        self.sessions = session_factory(self.engine)
+        self.sessions = session_factory(self.engine, clock)
         self.clock = clock
         self.commit_listeners: list[Callable[[UnitOfWork], None]] = []
 

@@ -9,6 +9,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
+from storage.clock import Clock, ClockedSession
+
 
 def create_engine(url: str) -> AsyncEngine:
     """Create the engine; SQLite gets WAL, foreign keys and a busy timeout (two processes)."""
@@ -44,5 +46,8 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: AsyncEngine, clock: Clock) -> async_sessionmaker[AsyncSession]:
+    """Sessions that stamp what they write with `clock` (see `storage.clock`)."""
+    return async_sessionmaker(
+        engine, expire_on_commit=False, sync_session_class=ClockedSession, info={"clock": clock}
+    )

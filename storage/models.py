@@ -55,10 +55,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
@@ -106,8 +102,8 @@ class Resident(Base):
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     source: Mapped[str] = mapped_column(String(16))  # roster | approved
     verified_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
 
 
 class TelegramUser(Base):
@@ -124,7 +120,7 @@ class TelegramUser(Base):
     blocked_at: Mapped[datetime | None]
     # Last time they wrote to the bot privately: only then can the bot message them first.
     private_chat_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column()
 
 
 class Department(Base):
@@ -170,7 +166,7 @@ class RegistrationRequest(Base):
     decided_by: Mapped[int | None] = mapped_column(BigInteger)
     decided_at: Mapped[datetime | None]
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column()
 
 
 class Ticket(Base):
@@ -191,8 +187,8 @@ class Ticket(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     department_key: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
     reporter_user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     category: Mapped[str | None] = mapped_column(String(64))
     place_key: Mapped[str | None] = mapped_column(String(200))
@@ -230,7 +226,7 @@ class TicketFollower(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
-    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    joined_at: Mapped[datetime] = mapped_column()
 
 
 class Survey(Base):
@@ -240,7 +236,7 @@ class Survey(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     telegram_user_id: Mapped[int] = mapped_column(BigInteger)
-    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime] = mapped_column()
     answered_at: Mapped[datetime | None]
     rating: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
@@ -252,7 +248,7 @@ class Event(Base):
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(primary_key=True)
     estate_id: Mapped[int | None] = mapped_column(ForeignKey("estates.id"))
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
     actor_user_id: Mapped[int | None] = mapped_column(BigInteger)
     action: Mapped[str] = mapped_column(String(64))
     subject_type: Mapped[str] = mapped_column(String(32))
@@ -276,7 +272,7 @@ class Conversation(Base):
     step: Mapped[str] = mapped_column(String(64))
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     revision: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column()
 
 
 class IncomingUpdate(Base):
@@ -289,7 +285,7 @@ class IncomingUpdate(Base):
     __tablename__ = "incoming_updates"
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     payload: Mapped[dict[str, Any]] = mapped_column()
-    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime] = mapped_column()
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     handled_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -306,7 +302,7 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column()
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     is_group: Mapped[bool] = mapped_column(Boolean, default=False)
     kind: Mapped[str] = mapped_column(String(16))  # send | edit
@@ -315,7 +311,7 @@ class OutboxMessage(Base):
     priority: Mapped[int] = mapped_column(Integer, default=0)  # urgent cards jump the queue
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    not_before: Mapped[datetime] = mapped_column(default=utcnow)
+    not_before: Mapped[datetime] = mapped_column()
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -355,4 +351,4 @@ class Timer(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     fired_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column()

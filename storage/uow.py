@@ -7,11 +7,12 @@ commits once. Nothing is sent before the commit; the sender picks the outbox row
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.clock import Clock
 from storage.repositories import (
     ConversationRepository,
     EventLog,
@@ -22,12 +23,6 @@ from storage.repositories import (
     TicketRepository,
     Timers,
 )
-
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 class UnitOfWork:
@@ -48,7 +43,7 @@ class UnitOfWork:
         self,
         sessions: async_sessionmaker[AsyncSession],
         estate_id: int,
-        clock: Clock = system_clock,
+        clock: Clock,
         on_commit: Callable[[UnitOfWork], None] | None = None,
     ) -> None:
         self._sessions = sessions
@@ -61,6 +56,7 @@ class UnitOfWork:
         self.session = self._sessions()
         await self.session.begin()
         self.now = self._clock()
+        self.session.info["now"] = self.now
         self.conversations = ConversationRepository(self.session, self.now)
         self.events = EventLog(self.session, self.now, self.estate_id)
         self.inbox = Inbox(self.session, self.now)

@@ -24,6 +24,7 @@ from handlers.messages import text
 
 log = logging.getLogger(__name__)
 
+
 class PtbEngine:
     """Builds the Application against any Bot API server and connects it to the desk."""
 

@@ -51,6 +51,7 @@ def feature(context: FeatureContext) -> Feature:
 
     return Feature(
         name="complaints",
+        lifecycles=(COMPLAINTS.lifecycle,),
         flows=tuple(complaint_flows(policy)),
         actions={
             TRIAGE: handling.triage(policy),
@@ -62,8 +63,15 @@ def feature(context: FeatureContext) -> Feature:
             SATISFIED: followup.survey_answer(policy),
             VISIT: followup.offer_visit,
         },
-        forms=(COMPLAINT_FORM, REPLY_FORM, ROUTE_FORM, RESOLVE_FORM, EXPLAIN_FORM, INFO_FORM,
-               VISIT_FORM),
+        forms=(
+            COMPLAINT_FORM,
+            REPLY_FORM,
+            ROUTE_FORM,
+            RESOLVE_FORM,
+            EXPLAIN_FORM,
+            INFO_FORM,
+            VISIT_FORM,
+        ),
         timers={
             REPLY_WARN: followup.deadline_near,
             RESOLVE_WARN: followup.deadline_near,

@@ -43,6 +43,7 @@ def feature(context: FeatureContext) -> Feature:
 
     return Feature(
         name="repairs",
+        lifecycles=(REPAIRS.lifecycle,),
         flows=(repair_flow(policy), repair_done_flow(policy), SURVEY_COMMENT),
         actions={
             ACCEPT: work.accept(policy),

@@ -25,8 +25,6 @@ from storage.models import Ticket
 from storage.uow import UnitOfWork
 
 COMPLAINTS = TicketKind("complaint", "C", COMPLAINT)
-DECIDING_ROLES = frozenset({"front_desk", "supervisor", "admin"})  # may triage and own
-OVERSEEING_ROLES = frozenset({"supervisor", "admin"})  # may act on anyone's complaint
 
 # Timer kinds.
 REPLY_WARN = "complaint.reply_warn"

@@ -128,9 +128,7 @@ def survey_answer(policy: ComplaintPolicy) -> TapHandler:
             return TapAnswer(text("error.record_not_found"), alert=True)
         survey.answered_at = uow.now
         survey.rating = 5 if satisfied else 1
-        COMPLAINTS.record(
-            uow, ticket, "survey_answered", actor.user_id, satisfied=bool(satisfied)
-        )
+        COMPLAINTS.record(uow, ticket, "survey_answered", actor.user_id, satisfied=bool(satisfied))
         if satisfied:
             await COMPLAINTS.transition(
                 uow, ticket, "satisfied", actor=actor.user_id, event="closed", closed_at=uow.now

@@ -8,6 +8,7 @@ routing and resolutions are typed in a private chat with the bot.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from handlers.actions import Form
@@ -15,10 +16,8 @@ from handlers.actor import Actor, TapAnswer
 from handlers.complaints.common import (
     ADD_INFO,
     COMPLAINTS,
-    DECIDING_ROLES,
     EXPLAIN_BREACH,
     EXPLAIN_FORM,
-    OVERSEEING_ROLES,
     REPLY_BREACH,
     REPLY_WARN,
     RESOLVE_BREACH,
@@ -34,6 +33,7 @@ from handlers.complaints.policy import SEVERITIES, ComplaintPolicy, warning_time
 from handlers.forms import Answers, Outcome
 from handlers.messages import message, moment, text, verbatim
 from handlers.reach import alert_management, can_message, to_group
+from handlers.roles import FRONT_DESK_ROLES, OVERSEEING_ROLES
 from handlers.tickets import Acting
 from storage.models import Staff, Ticket
 from storage.uow import UnitOfWork
@@ -42,19 +42,25 @@ TapHandler = Callable[..., Awaitable[TapAnswer]]
 Hook = Callable[[UnitOfWork, Actor, Answers], Awaitable[Outcome]]
 
 
-async def _acting(uow: UnitOfWork, actor: Actor, ticket_id: int) -> Acting | TapAnswer:
-    """The acting front-desk member and the complaint, or why they may not act on it."""
-    return await COMPLAINTS.staff_on(
-        uow,
-        actor,
-        ticket_id,
-        roles=DECIDING_ROLES,
-        refusal=text("complaint.error.front_desk_only"),
-    )
+FRONT_DESK_ONLY = text("complaint.error.front_desk_only")
 
 
 def _is_owner(staff: Staff, ticket: Ticket) -> bool:
     return ticket.assignee_user_id == staff.telegram_user_id or staff.role in OVERSEEING_ROLES
+
+
+def _owner(staff: Staff, ticket: Ticket) -> TapAnswer | None:
+    """One owner speaks for the estate (a supervisor may stand in)."""
+    if _is_owner(staff, ticket):
+        return None
+    return TapAnswer(
+        text(
+            "complaint.error.not_owner",
+            number=number(ticket),
+            owner=verbatim(ticket.details.get("owner_name", "")),
+        ),
+        alert=True,
+    )
 
 
 def refusal(ticket: Ticket) -> TapAnswer:
@@ -86,31 +92,24 @@ async def schedule_deadline(
 
 
 def triage(policy: ComplaintPolicy) -> TapHandler:
-    async def handler(uow: UnitOfWork, actor: Actor, ticket_id: int, severity: str) -> TapAnswer:
+    @COMPLAINTS.staff_action(refusal=FRONT_DESK_ONLY, roles=FRONT_DESK_ROLES)
+    async def handler(uow: UnitOfWork, actor: Actor, acting: Acting, severity: str) -> TapAnswer:
         """Classify: the first to do so owns it; the severity sets both deadlines."""
-        acting = await _acting(uow, actor, ticket_id)
-        if isinstance(acting, TapAnswer):
-            return acting
         staff, ticket = acting.staff, acting.ticket
         if severity not in SEVERITIES:
             return TapAnswer(text("error.button_invalid"), alert=True)
         reply_due = policy.reply_due(uow.now, severity)
         resolve_due = policy.resolve_due(uow.now, severity)
-        details = dict(ticket.details)
-        details["owner_name"] = staff.name
-        if not await COMPLAINTS.transition(
+        if not await COMPLAINTS.take(
             uow,
-            ticket,
+            acting,
             "triage",
-            actor=actor.user_id,
+            name_field="owner_name",
             event="triaged",
             data={"severity": severity},
-            assignee_user_id=actor.user_id,
             severity=severity,
             reply_due_at=reply_due,
             resolve_due_at=resolve_due,
-            accepted_at=uow.now,
-            details=details,
         ):
             return refusal(ticket)
         await schedule_deadline(uow, ticket, REPLY_WARN, REPLY_BREACH, reply_due)
@@ -156,25 +155,14 @@ def triage(policy: ComplaintPolicy) -> TapHandler:
 
 
 def claim_invalid(policy: ComplaintPolicy) -> TapHandler:
-    async def handler(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
+    @COMPLAINTS.staff_action(refusal=FRONT_DESK_ONLY, roles=FRONT_DESK_ROLES)
+    async def handler(uow: UnitOfWork, actor: Actor, acting: Acting) -> TapAnswer:
         """Not a valid complaint: the claimant owns it and must explain why to the resident."""
-        acting = await _acting(uow, actor, ticket_id)
-        if isinstance(acting, TapAnswer):
-            return acting
-        staff, ticket = acting.staff, acting.ticket
+        ticket = acting.ticket
         if not can_message(await uow.people.telegram_user(actor.user_id)):
             return TapAnswer(text("ticket.error.open_private_chat"), alert=True)
-        details = dict(ticket.details)
-        details["owner_name"] = staff.name
-        if not await COMPLAINTS.transition(
-            uow,
-            ticket,
-            "claim_invalid",
-            actor=actor.user_id,
-            event="claimed_invalid",
-            assignee_user_id=actor.user_id,
-            accepted_at=uow.now,
-            details=details,
+        if not await COMPLAINTS.take(
+            uow, acting, "claim_invalid", name_field="owner_name", event="claimed_invalid"
         ):
             return refusal(ticket)
         await COMPLAINTS.schedule(uow, ticket, EXPLAIN_BREACH, policy.explain_due(uow.now))
@@ -190,20 +178,9 @@ def owner_form(form: Form, action: str) -> TapHandler:
     """Reply, Route and Resolve: only the owner (or a supervisor), in a private form, and only
     while the lifecycle allows `action`."""
 
-    async def handler(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
-        acting = await _acting(uow, actor, ticket_id)
-        if isinstance(acting, TapAnswer):
-            return acting
-        staff, ticket = acting.staff, acting.ticket
-        if not _is_owner(staff, ticket):
-            return TapAnswer(
-                text(
-                    "complaint.error.not_owner",
-                    number=number(ticket),
-                    owner=verbatim(ticket.details.get("owner_name", "")),
-                ),
-                alert=True,
-            )
+    @COMPLAINTS.staff_action(refusal=FRONT_DESK_ONLY, roles=FRONT_DESK_ROLES, may=_owner)
+    async def handler(uow: UnitOfWork, actor: Actor, acting: Acting) -> TapAnswer:
+        ticket = acting.ticket
         if not COMPLAINTS.allows(ticket, action):
             return refusal(ticket)
         return await COMPLAINTS.open_form(
@@ -316,36 +293,17 @@ def route(policy: ComplaintPolicy) -> Hook:
 def resolve(policy: ComplaintPolicy) -> Hook:
     async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
         """Resolved: the resident hears what was done; the callback is due within 3 working days."""
-        ticket = await _owned(uow, actor, answers, "resolve")
-        if ticket is None:
-            return Outcome.FINISH
-        details = dict(ticket.details)
-        details["resolution"] = answers["resolution"]
-        if not await COMPLAINTS.transition(
+        ticket = await _conclude(
             uow,
-            ticket,
-            "resolve",
-            actor=actor.user_id,
-            event="resolved",
+            policy,
+            actor,
+            answers,
+            RESOLVED,
+            (RESOLVE_WARN, RESOLVE_BREACH),
             resolved_at=uow.now,
-            details=details,
-        ):
-            return Outcome.FINISH
-        add_to_thread(uow, ticket, actor.user_id, "staff", answers["resolution"])
-        await COMPLAINTS.cancel(uow, ticket, RESOLVE_WARN, RESOLVE_BREACH)
-        await COMPLAINTS.schedule(uow, ticket, SURVEY, policy.callback_due(uow.now))
-        await refresh_card(uow, policy, ticket)
-        await COMPLAINTS.tell_reporter(
-            uow,
-            ticket,
-            message(
-                text("complaint.resident.resolved", number=number(ticket)),
-                verbatim(answers["resolution"]),
-            ),
         )
-        await uow.outbox.send(
-            actor.chat_id, message(text("complaint.resolved_done", number=number(ticket)))
-        )
+        if ticket is not None:
+            await COMPLAINTS.schedule(uow, ticket, SURVEY, policy.callback_due(uow.now))
         return Outcome.FINISH
 
     return hook
@@ -354,35 +312,81 @@ def resolve(policy: ComplaintPolicy) -> Hook:
 def explain(policy: ComplaintPolicy) -> Hook:
     async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
         """The reason it is not a valid complaint reaches the resident, and it is closed."""
-        ticket = await _owned(uow, actor, answers, "explain")
-        if ticket is None:
-            return Outcome.FINISH
-        details = dict(ticket.details)
-        details["invalid_reason"] = answers["reason"]
-        if not await COMPLAINTS.transition(
+        await _conclude(
             uow,
-            ticket,
-            "explain",
-            actor=actor.user_id,
-            event="explained",
+            policy,
+            actor,
+            answers,
+            EXPLAINED,
+            (EXPLAIN_BREACH,),
             closed_at=uow.now,
-            details=details,
-        ):
-            return Outcome.FINISH
-        add_to_thread(uow, ticket, actor.user_id, "staff", answers["reason"])
-        await COMPLAINTS.cancel(uow, ticket, EXPLAIN_BREACH)
-        await refresh_card(uow, policy, ticket)
-        await COMPLAINTS.tell_reporter(
-            uow,
-            ticket,
-            message(
-                text("complaint.resident.invalid", number=number(ticket)),
-                verbatim(answers["reason"]),
-            ),
-        )
-        await uow.outbox.send(
-            actor.chat_id, message(text("complaint.explained_done", number=number(ticket)))
         )
         return Outcome.FINISH
 
     return hook
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    """A form that ends a stage of the complaint with words the resident reads."""
+
+    action: str  # the lifecycle action
+    event: str  # what the history calls it
+    field: str  # the form's answer, also added to the complaint's thread
+    detail: str  # where the ticket keeps it
+    told: str  # catalog key of what the resident reads above the words
+    confirmed: str  # catalog key of the owner's confirmation
+
+
+RESOLVED = Conclusion(
+    "resolve",
+    "resolved",
+    "resolution",
+    "resolution",
+    "complaint.resident.resolved",
+    "complaint.resolved_done",
+)
+EXPLAINED = Conclusion(
+    "explain",
+    "explained",
+    "reason",
+    "invalid_reason",
+    "complaint.resident.invalid",
+    "complaint.explained_done",
+)
+
+
+async def _conclude(
+    uow: UnitOfWork,
+    policy: ComplaintPolicy,
+    actor: Actor,
+    answers: Answers,
+    conclusion: Conclusion,
+    clocks: tuple[str, ...],
+    **values: object,
+) -> Ticket | None:
+    """The shared end of Resolve and Invalid: move, thread, stop the clocks, refresh the card,
+    tell the resident and confirm to the owner. None if the complaint may not be concluded."""
+    ticket = await _owned(uow, actor, answers, conclusion.action)
+    if ticket is None:
+        return None
+    words = answers[conclusion.field]
+    details = dict(ticket.details)
+    details[conclusion.detail] = words
+    if not await COMPLAINTS.transition(
+        uow,
+        ticket,
+        conclusion.action,
+        actor=actor.user_id,
+        event=conclusion.event,
+        details=details,
+        **values,
+    ):
+        return None
+    add_to_thread(uow, ticket, actor.user_id, "staff", words)
+    await COMPLAINTS.cancel(uow, ticket, *clocks)
+    await refresh_card(uow, policy, ticket)
+    told = text(conclusion.told, number=number(ticket))
+    await COMPLAINTS.tell_reporter(uow, ticket, message(told, verbatim(words)))
+    await uow.outbox.send(actor.chat_id, message(text(conclusion.confirmed, number=number(ticket))))
+    return ticket

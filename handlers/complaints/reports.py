@@ -15,17 +15,17 @@ from handlers.actor import Actor
 from handlers.complaints.common import (
     COMPLAINTS,
     MONTHLY,
-    OVERSEEING_ROLES,
     number,
     topic_label,
 )
 from handlers.complaints.lifecycle import INVALID
 from handlers.complaints.policy import SEVERITIES, ComplaintPolicy
 from handlers.messages import MessageBody, TextBody, message, moment, text, verbatim
+from handlers.roles import FRONT_DESK_ROLES
 from storage.models import Ticket, Timer
 from storage.uow import UnitOfWork
 
-SUMMARY_ROLES = OVERSEEING_ROLES | {"front_desk"}
+SUMMARY_ROLES = FRONT_DESK_ROLES
 
 
 async def open_complaints(uow: UnitOfWork, actor: Actor, chat_id: int, group: bool) -> None:
@@ -34,9 +34,7 @@ async def open_complaints(uow: UnitOfWork, actor: Actor, chat_id: int, group: bo
     if staff is None:
         await uow.outbox.send(chat_id, message(text("complaint.error.staff_only")), group=group)
         return
-    tickets = await uow.tickets.with_statuses(
-        COMPLAINTS.kind, COMPLAINTS.lifecycle.open_states
-    )
+    tickets = await uow.tickets.with_statuses(COMPLAINTS.kind, COMPLAINTS.lifecycle.open_states)
     if not tickets:
         await uow.outbox.send(chat_id, message(text("complaint.list.empty")), group=group)
         return

@@ -23,7 +23,6 @@ from storage.models import Ticket
 from storage.uow import UnitOfWork
 
 REPAIRS = TicketKind("repair", "R", REPAIR)
-FIXING_ROLES = frozenset({"supervisor", "admin"})  # may act on any department's job
 
 # Timer kinds: the repair clock, in the order a job meets them.
 ACCEPT_SLA = "repair.accept_sla"  # not accepted in time: ping the group, tell supervisors

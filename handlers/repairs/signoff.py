@@ -122,9 +122,7 @@ async def reopen(
     await post_card(uow, policy, ticket)
     await REPAIRS.cancel(uow, ticket)
     await REPAIRS.schedule(uow, ticket, ACCEPT_SLA, policy.accept_due(uow.now, ticket.urgent))
-    await alert_management(
-        uow, message(text(f"repair.supervisor.{action}", number=number(ticket)))
-    )
+    await alert_management(uow, message(text(f"repair.supervisor.{action}", number=number(ticket))))
     return True
 
 

@@ -17,7 +17,6 @@ from handlers.repairs.common import (
     ACCEPT_SLA,
     CONFIRM_TIMEOUT,
     DONE_FORM,
-    FIXING_ROLES,
     REPAIRS,
     WINDOW_END,
     number,
@@ -27,52 +26,47 @@ from handlers.repairs.common import (
 )
 from handlers.repairs.policy import RepairPolicy
 from handlers.repairs.signoff import ask_residents
-from handlers.tickets import Acting
+from handlers.roles import OVERSEEING_ROLES
+from handlers.tickets import Acting, TapHandler
 from handlers.units import unit_label
 from storage.models import Staff, Ticket
 from storage.uow import UnitOfWork
 
-TapHandler = Callable[[UnitOfWork, Actor, int], Awaitable[TapAnswer]]
 HELD = REPAIRS.lifecycle.sources("finish")  # a job its acceptor holds and can still finish
 
 
-async def _acting(uow: UnitOfWork, actor: Actor, ticket_id: int) -> Acting | TapAnswer:
-    return await REPAIRS.staff_on(
-        uow, actor, ticket_id, refusal=text("repair.error.staff_only")
+def _holds(staff: Staff, ticket: Ticket) -> bool:
+    return ticket.assignee_user_id == staff.telegram_user_id or staff.role in OVERSEEING_ROLES
+
+
+def _in_department(staff: Staff, ticket: Ticket) -> TapAnswer | None:
+    """Staff of the job's department (or a supervisor) may take it."""
+    if staff.role in OVERSEEING_ROLES or staff.department_key == ticket.department_key:
+        return None
+    return TapAnswer(text("repair.error.not_your_department"), alert=True)
+
+
+def _holder(staff: Staff, ticket: Ticket) -> TapAnswer | None:
+    """Only whoever holds the job (or a supervisor) may hand it back or finish it."""
+    return (
+        None if _holds(staff, ticket) else TapAnswer(text("repair.error.not_assignee"), alert=True)
     )
 
 
-def _may_work_on(staff: Staff, ticket: Ticket) -> bool:
-    return staff.role in FIXING_ROLES or staff.department_key == ticket.department_key
-
-
-def _holds(staff: Staff, ticket: Ticket) -> bool:
-    return ticket.assignee_user_id == staff.telegram_user_id or staff.role in FIXING_ROLES
+STAFF_ONLY = text("repair.error.staff_only")
 
 
 def accept(policy: RepairPolicy) -> TapHandler:
-    async def handler(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
+    @REPAIRS.staff_action(refusal=STAFF_ONLY, may=_in_department)
+    async def handler(uow: UnitOfWork, actor: Actor, acting: Acting) -> TapAnswer:
         """Take the job: the card says who has it, the acceptor gets the resident's contact."""
-        acting = await _acting(uow, actor, ticket_id)
-        if isinstance(acting, TapAnswer):
-            return acting
         staff, ticket = acting.staff, acting.ticket
-        if not _may_work_on(staff, ticket):
-            return TapAnswer(text("repair.error.not_your_department"), alert=True)
-        details = dict(ticket.details)
-        details["assignee_name"] = staff.name
-        if not await REPAIRS.transition(
-            uow,
-            ticket,
-            "accept",
-            actor=actor.user_id,
-            event="accepted",
-            assignee_user_id=actor.user_id,
-            accepted_at=uow.now,
-            details=details,
+        if not await REPAIRS.take(
+            uow, acting, "accept", name_field="assignee_name", event="accepted"
         ):
             return refusal(ticket)
         await REPAIRS.cancel(uow, ticket, ACCEPT_SLA)
+        details = ticket.details
         await REPAIRS.schedule(
             uow, ticket, WINDOW_END, policy.window_end(details["day"], details["slot"])
         )
@@ -150,14 +144,10 @@ async def deliver_pending_contacts(uow: UnitOfWork, policy: RepairPolicy, actor:
 
 
 def hand_back(policy: RepairPolicy) -> TapHandler:
-    async def handler(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
+    @REPAIRS.staff_action(refusal=STAFF_ONLY, may=_holder)
+    async def handler(uow: UnitOfWork, actor: Actor, acting: Acting) -> TapAnswer:
         """Give the job back to the group: it waits for someone to accept it again."""
-        acting = await _acting(uow, actor, ticket_id)
-        if isinstance(acting, TapAnswer):
-            return acting
-        staff, ticket = acting.staff, acting.ticket
-        if not _holds(staff, ticket):
-            return TapAnswer(text("repair.error.not_assignee"), alert=True)
+        ticket = acting.ticket
         details = dict(ticket.details)
         details.pop("assignee_name", None)
         details.pop("contact_pending", None)
@@ -184,14 +174,10 @@ def hand_back(policy: RepairPolicy) -> TapHandler:
 
 
 def done(policy: RepairPolicy) -> TapHandler:
-    async def handler(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
+    @REPAIRS.staff_action(refusal=STAFF_ONLY, may=_holder)
+    async def handler(uow: UnitOfWork, actor: Actor, acting: Acting) -> TapAnswer:
         """Open a short private form for the result and fees (the acceptor or a supervisor)."""
-        acting = await _acting(uow, actor, ticket_id)
-        if isinstance(acting, TapAnswer):
-            return acting
-        staff, ticket = acting.staff, acting.ticket
-        if not _holds(staff, ticket):
-            return TapAnswer(text("repair.error.not_assignee"), alert=True)
+        ticket = acting.ticket
         if not REPAIRS.allows(ticket, "finish"):
             return refusal(ticket)
         return await REPAIRS.open_form(

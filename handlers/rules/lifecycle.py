@@ -86,12 +86,15 @@ class Lifecycle:
 
     def mermaid(self) -> str:
         """The lifecycle as a Mermaid state diagram, for the README and `estate-bot lifecycle`."""
-        lines = ["stateDiagram-v2", f"    [*] --> {self.start}"]
+        lines = ["stateDiagram-v2", f"    %% {self.name}", f"    [*] --> {self.start}"]
         for (source, action), target in self.moves.items():
             lines.append(f"    {source} --> {target}: {action}")
-        for action, where in self.stays.items():
-            for state in sorted(where):
-                lines.append(f"    {state} --> {state}: {action}")
         for state in sorted(self.final):
             lines.append(f"    {state} --> [*]")
+        staying: dict[str, list[str]] = {}
+        for action, where in self.stays.items():
+            for state in where:
+                staying.setdefault(state, []).append(action)
+        for state in sorted(staying):
+            lines.append(f"    note right of {state}: also {', '.join(staying[state])}")
         return "\n".join(lines)

@@ -12,6 +12,7 @@ from babel.messages.pofile import read_po
 from bot.features import build_features
 from bot.i18n import LANGUAGES, po_path
 from conversations.steps import Confirm
+from handlers.complaints.handling import EXPLAINED, RESOLVED
 from handlers.complaints.lifecycle import COMPLAINT
 from handlers.complaints.policy import SEVERITIES
 from handlers.config import StaffRole, example_config_text, load_estate_config_text
@@ -48,6 +49,7 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"complaint.status.{state}" for state in COMPLAINT.states}
     keys |= {f"complaint.card.{c}_{w}" for c in ("reply", "resolve") for w in ("met", "due")}
     keys |= {f"complaint.owner.{clock}_soon" for clock in ("reply", "resolve")}
+    keys |= {key for c in (RESOLVED, EXPLAINED) for key in (c.told, c.confirmed)}
     keys |= {f"complaint.supervisor.{clock}_breach" for clock in ("reply", "resolve", "explain")}
     features = build_features(load_estate_config_text(example_config_text()))
     keys |= {f"command.{name}" for name in features.telegram_commands}

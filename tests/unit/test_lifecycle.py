@@ -52,3 +52,30 @@ def test_an_invalid_complaint_is_explained_before_it_ends():
     assert COMPLAINT.after(COMPLAINT.after("new", "claim_invalid"), "explain") == "invalid"
     with pytest.raises(TransitionRefused):
         COMPLAINT.after("new", "explain")
+
+
+def test_transitions_are_asked_for_by_action_and_the_table_decides():
+    assert REPAIR.allows("open", "accept") and not REPAIR.allows("done", "accept")
+    assert COMPLAINT.allows("resolved", "reply")  # changes no state, allowed where declared
+    assert not COMPLAINT.allows("new", "reply")
+    assert COMPLAINT.sources("reply") == {"open", "resolved"}
+    assert "reply" not in {action for _state, action in COMPLAINT.moves}
+
+
+def test_an_action_that_both_moves_and_stays_fails_at_declaration():
+    with pytest.raises(ValueError, match="both moves and stays"):
+        Lifecycle("bad", "a", frozenset({"z"}), {("a", "go"): "z"}, {"go": frozenset({"a"})})
+
+
+def test_a_staying_action_in_an_unknown_state_fails_at_declaration():
+    with pytest.raises(ValueError, match="unknown states"):
+        Lifecycle("bad", "a", frozenset({"z"}), {("a", "go"): "z"}, {"look": frozenset({"q"})})
+
+
+def test_a_lifecycle_prints_as_a_mermaid_state_diagram():
+    diagram = REPAIR.mermaid().splitlines()
+    assert diagram[0] == "stateDiagram-v2"
+    assert "    [*] --> open" in diagram
+    assert "    accepted --> done: finish" in diagram
+    assert "    closed --> [*]" in diagram
+    assert len([line for line in diagram if "-->" in line]) == len(REPAIR.moves) + 2

@@ -7,13 +7,14 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from bot.runtime import system_clock
 from storage.database import Database
 from storage.migrate import upgrade
 from storage.models import Base
 
 
 async def test_migrating_an_empty_database_matches_the_models(tmp_path: Path):
-    db = Database(f"sqlite+aiosqlite:///{tmp_path}/schema.sqlite3")
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/schema.sqlite3", system_clock)
     try:
         await upgrade(db.engine)
 
@@ -28,7 +29,7 @@ async def test_migrating_an_empty_database_matches_the_models(tmp_path: Path):
 
 
 async def test_upgrading_twice_changes_nothing(tmp_path: Path):
-    db = Database(f"sqlite+aiosqlite:///{tmp_path}/twice.sqlite3")
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/twice.sqlite3", system_clock)
     try:
         await upgrade(db.engine)
         await upgrade(db.engine)

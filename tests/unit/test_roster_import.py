@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bot.roster_files import RosterFile, RosterFileError, format_report, read_roster
+from bot.runtime import system_clock
 from handlers.roster_import import ImportReport, RejectedRow, RosterRow, import_roster
 from storage.database import Database
 from storage.migrate import upgrade
@@ -33,7 +34,7 @@ class Estate:
 
 @pytest.fixture
 async def estate(tmp_path: Path) -> AsyncIterator[Estate]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path}/t.sqlite3")
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/t.sqlite3", system_clock)
     await upgrade(db.engine)
     estate_id = await db.ensure_estate("default", "Test")
     yield Estate(db, estate_id)
