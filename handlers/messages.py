@@ -49,6 +49,11 @@ def localized(names: dict[str, str]) -> TextBody:
     return {"key": "", "params": {"value": fallback, "localized": dict(names)}}
 
 
+def configured(names: dict[str, str] | None, key: str | None) -> TextBody:
+    """A configured name (a category, a topic) by its key; an unknown key is shown as is."""
+    return localized(names) if names else verbatim(key or "?")
+
+
 def moment(at: datetime) -> dict[str, str]:
     """A point in time as a parameter: shown in the estate's time zone and the reader's locale."""
     return {"moment": at.isoformat()}

@@ -21,7 +21,7 @@ from handlers.actor import Actor, TapAnswer
 from handlers.messages import MessageBody, TextBody, message, text, verbatim
 from handlers.reach import FRONT_DESK, Fallback, can_message, reach, to_group
 from handlers.rules.lifecycle import Lifecycle
-from storage.models import Staff, Survey, Ticket
+from storage.models import Staff, Survey, Ticket, Unit
 from storage.uow import UnitOfWork
 
 SUBJECT = "ticket"
@@ -55,6 +55,44 @@ class TicketKind:
 
     def status_label(self, ticket: Ticket) -> TextBody:
         return text(f"{self.kind}.status.{ticket.status}")
+
+    async def register(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        *,
+        event: str,
+        details: dict[str, Any],
+        unit: Unit | None = None,
+        at_home: bool = True,
+        data: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> Ticket:
+        """A new ticket from a resident: numbered, in the lifecycle's first state, followed by its
+        reporter, and in its history. It concerns `unit`, or their (first) home when `at_home`,
+        or no home at all (a common area)."""
+        homes = await uow.people.residents_of(actor.user_id)
+        resident = homes[0][0] if homes else None
+        if unit is None and at_home and homes:
+            unit = homes[0][1]
+        details = {"reporter_name": resident.name if resident else actor.full_name, **details}
+        if unit is not None:
+            details.setdefault("unit", [unit.building, unit.entrance, unit.room])
+        ticket = await uow.tickets.add(
+            Ticket(
+                kind=self.kind,
+                number=await uow.tickets.next_number(self.kind),
+                status=self.lifecycle.start,
+                resident_id=resident.id if resident else None,
+                unit_id=unit.id if unit else None,
+                reporter_user_id=actor.user_id,
+                details=details,
+                **fields,
+            )
+        )
+        await uow.tickets.follow(ticket, actor.user_id, resident.id if resident else None)
+        self.record(uow, ticket, event, actor.user_id, **(data or {}))
+        return ticket
 
     async def get(self, uow: UnitOfWork, ticket_id: int) -> Ticket | None:
         return await uow.tickets.get(ticket_id, self.kind)
@@ -188,7 +226,9 @@ class TicketKind:
 
     async def form_ticket(self, uow: UnitOfWork, answers: dict[str, Any]) -> Ticket | None:
         """The ticket a private form (opened by `open_form`) is about."""
-        return await self.get(uow, int(answers["ticket"]))
+        # Complaint forms opened before their answers were named like every other form's
+        # carry the id as "complaint"; a form left open across the upgrade still submits.
+        return await self.get(uow, int(answers.get("ticket", answers.get("complaint", 0))))
 
     async def refresh_card(self, uow: UnitOfWork, ticket: Ticket, card: CardBuilder) -> None:
         """Edit the ticket's card in place to show it as it is now."""

@@ -11,8 +11,8 @@ from handlers.messages import (
     ButtonBody,
     MessageBody,
     TextBody,
+    configured,
     day,
-    localized,
     message,
     moment,
     text,
@@ -54,13 +54,12 @@ VISIT_FORM = Form("complaint_visit")
 INFO_FORM = Form("complaint_info")
 
 
-def number(ticket: Ticket) -> str:
-    return COMPLAINTS.number(ticket)
+number = COMPLAINTS.number
 
 
 def topic_label(policy: ComplaintPolicy, key: str | None) -> TextBody:
     topic = policy.topic(key or "")
-    return localized(topic.names) if topic else verbatim(key or "?")
+    return configured(topic.names if topic else None, key)
 
 
 def add_to_thread(uow: UnitOfWork, ticket: Ticket, author: int, side: str, said: str) -> None:

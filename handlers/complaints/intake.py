@@ -33,29 +33,18 @@ Hook = Callable[[UnitOfWork, Actor, Answers], Awaitable[Outcome]]
 def submit(policy: ComplaintPolicy) -> Hook:
     async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
         """Number it, card it to the front desk, and tell the resident what happens next."""
-        homes = await uow.people.residents_of(actor.user_id)
-        resident, unit = homes[0] if homes else (None, None)
-        ticket = await uow.tickets.add(
-            Ticket(
-                kind=COMPLAINTS.kind,
-                number=await uow.tickets.next_number(COMPLAINTS.kind),
-                status=COMPLAINTS.lifecycle.start,
-                resident_id=resident.id if resident else None,
-                unit_id=unit.id if unit else None,
-                department_key="front_desk",
-                category=answers["topic"],
-                reporter_user_id=actor.user_id,
-                details={
-                    "what": answers["what"],
-                    "wish": answers["wish"],
-                    "photos": answers.get("photos") or [],
-                    "reporter_name": resident.name if resident else actor.full_name,
-                    "unit": [unit.building, unit.entrance, unit.room] if unit else None,
-                },
-            )
+        ticket = await COMPLAINTS.register(
+            uow,
+            actor,
+            event="received",
+            department_key="front_desk",
+            category=answers["topic"],
+            details={
+                "what": answers["what"],
+                "wish": answers["wish"],
+                "photos": answers.get("photos") or [],
+            },
         )
-        await uow.tickets.follow(ticket, actor.user_id, resident.id if resident else None)
-        COMPLAINTS.record(uow, ticket, "received", actor.user_id)
         add_to_thread(uow, ticket, actor.user_id, "resident", answers["what"])
         front_desk = await uow.people.department("front_desk")
         if front_desk is not None and front_desk.chat_id is not None:

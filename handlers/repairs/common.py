@@ -7,8 +7,8 @@ from handlers.messages import (
     ButtonBody,
     MessageBody,
     TextBody,
+    configured,
     day,
-    localized,
     message,
     moment,
     text,
@@ -42,13 +42,12 @@ DONE_FORM = Form("repair_done")
 COMMENT_FORM = Form("survey_comment")
 
 
-def number(ticket: Ticket) -> str:
-    return REPAIRS.number(ticket)
+number = REPAIRS.number
 
 
 def category_label(policy: RepairPolicy, key: str | None) -> TextBody:
     category = policy.category(key or "")
-    return localized(category.names) if category else verbatim(key or "?")
+    return configured(category.names if category else None, key)
 
 
 def place_label(ticket: Ticket) -> TextBody:

@@ -87,40 +87,33 @@ def submit(policy: RepairPolicy) -> Hook:
 
     async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
         category = policy.category(answers["category"])
-        homes_of = await uow.people.residents_of(actor.user_id)
-        resident, home = homes_of[0] if homes_of else (None, None)
-        unit = None
-        where = str(answers.get("where", ""))
-        if where.startswith("unit:"):
-            unit = next((u for _, u in homes_of if f"unit:{u.id}" == where), home)
         details: dict[str, Any] = {
             "description": answers["description"],
             "photos": answers.get("photos") or [],
             "day": answers["day"],
             "slot": answers["slot"],
-            "reporter_name": resident.name if resident else actor.full_name,
         }
-        if unit is not None:
-            details["unit"] = [unit.building, unit.entrance, unit.room]
+        unit = None
+        at_home = str(answers.get("where", "")).startswith("unit:")
+        if at_home:
+            homes = await uow.people.residents_of(actor.user_id)
+            unit = next((u for _, u in homes if f"unit:{u.id}" == answers["where"]), None)
         else:
             details["place"] = answers.get("place", "")
-        ticket = await uow.tickets.add(
-            Ticket(
-                kind=REPAIRS.kind,
-                number=await uow.tickets.next_number(REPAIRS.kind),
-                status=REPAIRS.lifecycle.start,
-                resident_id=resident.id if resident else None,
-                unit_id=unit.id if unit else None,
-                department_key=category.department if category else "front_desk",
-                category=answers["category"],
-                place_key=place_key(answers),
-                urgent=answers.get("urgency") == "urgent",
-                reporter_user_id=actor.user_id,
-                details=details,
-            )
+        urgent = answers.get("urgency") == "urgent"
+        ticket = await REPAIRS.register(
+            uow,
+            actor,
+            event="reported",
+            data={"urgent": urgent},
+            details=details,
+            unit=unit,
+            at_home=at_home,
+            department_key=category.department if category else "front_desk",
+            category=answers["category"],
+            place_key=place_key(answers),
+            urgent=urgent,
         )
-        await uow.tickets.follow(ticket, actor.user_id, resident.id if resident else None)
-        REPAIRS.record(uow, ticket, "reported", actor.user_id, urgent=ticket.urgent)
         await post_card(uow, policy, ticket)
         await REPAIRS.schedule(uow, ticket, ACCEPT_SLA, policy.accept_due(uow.now, ticket.urgent))
         await uow.outbox.send(actor.chat_id, received(policy, ticket))
