@@ -17,6 +17,7 @@ from typing import Literal
 import conversations.complaints
 import conversations.registration
 import conversations.repairs
+import conversations.slips
 from conversations.feature import (
     Command,
     CommandRun,
@@ -25,12 +26,13 @@ from conversations.feature import (
     Hook,
     PersonHook,
     StaffAction,
+    StartLink,
     TimerHandler,
     WelcomeHook,
 )
 from conversations.steps import Flow
 from handlers.actions import Action
-from handlers.actor import Actor, FlowStart
+from handlers.actor import Actor, FlowStart, Invocation
 from handlers.config import EstateConfig
 from handlers.menu import MENU, ResidentMenu
 from handlers.registration import FORM as REGISTRATION
@@ -43,6 +45,7 @@ FEATURES: tuple[FeatureFactory, ...] = (
     conversations.registration.feature,
     conversations.repairs.feature,
     conversations.complaints.feature,
+    conversations.slips.feature,
 )
 
 CORE_COMMANDS = ("start", "help", "cancel", "lang")
@@ -76,6 +79,7 @@ class Features:
     commands: tuple[Command, ...]
     lifecycles: MappingProxyType[str, Lifecycle]
     menu: ResidentMenu
+    start_links: MappingProxyType[str, StartLink]
     start_hooks: tuple[Hook, ...]
     blocked_hooks: tuple[PersonHook, ...]
     welcome_hooks: tuple[WelcomeHook, ...]
@@ -93,6 +97,13 @@ class Features:
                 if c.audience == audience and (c.group if group else c.private)
             ]
         )
+
+    def start_link(self, payload: str) -> tuple[StartLink, str] | None:
+        """The feature answering a deep link's payload, and the payload after its prefix."""
+        for prefix, handler in self.start_links.items():
+            if payload.startswith(prefix) and len(payload) > len(prefix):
+                return handler, payload[len(prefix) :]
+        return None
 
     @property
     def telegram_commands(self) -> tuple[str, ...]:
@@ -143,7 +154,11 @@ def build_features(
         for kind, timer_handler in feature.timers.items():
             claim("timer", kind, feature)
             timers[kind] = timer_handler
+    links: dict[str, StartLink] = {}
     for feature in declared:
+        for prefix, link in feature.start_links.items():
+            claim("deep link", prefix, feature)
+            links[prefix] = link
         for form in feature.forms:
             if form.name not in flows:
                 raise RegistryError(f"{feature.name}: form {form.name!r} has no flow")
@@ -166,6 +181,7 @@ def build_features(
         commands=tuple(commands),
         lifecycles=MappingProxyType({lc.name: lc for f in declared for lc in f.lifecycles}),
         menu=menu,
+        start_links=MappingProxyType(links),
         start_hooks=tuple(f.on_start for f in declared if f.on_start is not None),
         blocked_hooks=tuple(f.on_blocked for f in declared if f.on_blocked is not None),
         welcome_hooks=tuple(f.on_welcome for f in declared if f.on_welcome is not None),
@@ -203,9 +219,9 @@ def _merged(commands: Sequence[Command], *, private: bool) -> dict[str, CommandR
 
 
 def _sections(runs: list[CommandRun]) -> CommandRun:
-    async def run(uow: UnitOfWork, actor: Actor, group: bool) -> FlowStart | None:
+    async def run(uow: UnitOfWork, actor: Actor, call: Invocation) -> FlowStart | None:
         for part in runs:
-            await part(uow, actor, group)
+            await part(uow, actor, call)
         return None
 
     return run

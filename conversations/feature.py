@@ -14,7 +14,7 @@ from typing import Literal
 
 from conversations.steps import Flow
 from handlers.actions import Action, Form
-from handlers.actor import Actor, FlowStart, TapAnswer
+from handlers.actor import Actor, FlowStart, Invocation, TapAnswer
 from handlers.config import EstateConfig
 from handlers.menu import ResidentMenu
 from handlers.rules.lifecycle import Lifecycle
@@ -23,8 +23,10 @@ from storage.uow import UnitOfWork
 
 StaffAction = Callable[..., Awaitable[TapAnswer]]
 TimerHandler = Callable[[UnitOfWork, Timer], Awaitable[None]]
-CommandRun = Callable[[UnitOfWork, Actor, bool], Awaitable[FlowStart | None]]
-"""A slash command: (unit of work, who sent it, whether in a group) -> maybe a form to open."""
+CommandRun = Callable[[UnitOfWork, Actor, Invocation], Awaitable[FlowStart | None]]
+"""A slash command: (unit of work, who sent it, how) -> maybe a form to open."""
+StartLink = Callable[[UnitOfWork, Actor, str], Awaitable[None]]
+"""A deep link `t.me/<bot>?start=<prefix><rest>`: (unit of work, who opened it, the rest)."""
 Hook = Callable[[UnitOfWork], Awaitable[None]]
 PersonHook = Callable[[UnitOfWork, int], Awaitable[None]]
 WelcomeHook = Callable[[UnitOfWork, Actor], Awaitable[None]]
@@ -68,6 +70,8 @@ class Feature:
     """The private forms its actions open; each must have a flow of the same name."""
     timers: Mapping[str, TimerHandler] = field(default_factory=dict)
     commands: Sequence[Command] = ()
+    start_links: Mapping[str, StartLink] = field(default_factory=dict)
+    """Deep-link payload prefixes this feature answers (`slip_` opens a slip at the gate)."""
     on_start: Hook | None = None
     """Runs at every start-up (timers every estate always has pending)."""
     on_blocked: PersonHook | None = None

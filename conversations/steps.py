@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from handlers.forms import Answers, Hook
 from handlers.messages import TextBody, day, text
+from handlers.rules.phones import normalize_phone
 
 if TYPE_CHECKING:
     pass
@@ -188,6 +189,23 @@ class AskContact(Step):
         if given.contact_user_id != actor_id:
             return Refused(text("flow.error.contact_not_own"))
         return Accepted(given.contact_phone)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AskPhone(Step):
+    """Someone else's phone number, typed (a person the resident authorises, say)."""
+
+    def judge(self, given: Input, answers: Answers, actor_id: int, today: date) -> Verdict:
+        if given.kind == "contact" and given.contact_phone:
+            raw = given.contact_phone
+        elif (refused := _not_text(given)) is not None:
+            return refused
+        else:
+            raw = given.text or ""
+        phone = normalize_phone(raw[:40])
+        if phone is None:
+            return Refused(text("flow.error.phone_invalid"))
+        return Accepted(phone)
 
 
 @dataclass(frozen=True, kw_only=True)

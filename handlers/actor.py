@@ -24,6 +24,14 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class Invocation:
+    """How a slash command was sent: in a group or privately, and the words after it."""
+
+    group: bool
+    args: str = ""
+
+
+@dataclass(frozen=True)
 class FlowStart:
     """A command's request to open a form with the person who sent it, answers pre-filled."""
 

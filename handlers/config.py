@@ -34,7 +34,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from handlers.rules.calendar import WorkingCalendar, holiday_source_from_spec
-from handlers.rules.durations import Duration, parse_duration
+from handlers.rules.durations import Duration, DurationKind, parse_duration
 
 __all__ = [
     "LANGUAGES",
@@ -257,6 +257,43 @@ class Timings(_Section):
     registration_approval_reminder: Duration = parse_duration("4 working hours")
 
 
+class ReleaseSlipsSection(_Section):
+    """`[release_slips]`: booking, the gate check and the daily reconciliation (放行条)."""
+
+    # Verified residents whose units owe nothing are approved at once (the card says so).
+    auto_approve: bool = False
+    # How far ahead a resident may book: today and this many days after it.
+    days_ahead: int = Field(default=14, ge=0, le=60)
+    # A slip opens the gate this long before its window starts and after it ends.
+    window_grace: Duration = parse_duration("30m")
+    # The department whose group works the gate (guards) and receives the reconciliation.
+    department: Slug = "security"
+    # When the day's reconciliation goes to the security manager, local time "HH:MM".
+    reconcile_at: str = "20:00"
+    # Failed code lookups a person may make within `lookup_window` before being told to wait.
+    lookup_attempts: int = Field(default=5, ge=1, le=100)
+    lookup_window: Duration = parse_duration("10m")
+
+    @field_validator("window_grace", "lookup_window")
+    @classmethod
+    def _check_elapsed(cls, value: Duration) -> Duration:
+        if value.kind is not DurationKind.FIXED:
+            raise ValueError(f"{value} is working time; the gate needs elapsed time, e.g. '30m'")
+        return value
+
+    @field_validator("reconcile_at")
+    @classmethod
+    def _check_time(cls, value: str) -> str:
+        try:
+            return f"{time.fromisoformat(value.strip()):%H:%M}"
+        except ValueError:
+            raise ValueError(f"{value!r} is not a time of day such as '20:00'") from None
+
+    @property
+    def reconcile_time(self) -> time:
+        return time.fromisoformat(self.reconcile_at)
+
+
 class RepairCategory(_Section):
     """`[[repair_categories]]`: a kind of fault a resident picks, and who fixes it."""
 
@@ -305,6 +342,7 @@ class EstateConfig(_Section):
     departments: tuple[Department, ...]
     staff: tuple[StaffMember, ...] = ()
     timings: Timings = Field(default_factory=Timings)
+    release_slips: ReleaseSlipsSection = Field(default_factory=ReleaseSlipsSection)
     repair_categories: tuple[RepairCategory, ...]
     complaint_topics: tuple[ComplaintTopic, ...]
 

@@ -10,6 +10,7 @@ recipient's language too (a role name, a status).
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from typing import Any, TypedDict
 
@@ -25,12 +26,19 @@ class ButtonBody(TypedDict):
     args: list[int | str]
 
 
+class DocumentBody(TypedDict):
+    name: str
+    base64: str
+
+
 class MessageBody(TypedDict, total=False):
     lines: list[TextBody]
     buttons: list[list[ButtonBody]]
     reply_keyboard: dict[str, Any]
     photos: list[str]
     alert: TextBody
+    qr: str
+    document: DocumentBody
 
 
 def text(key: str, **params: Any) -> TextBody:
@@ -74,8 +82,14 @@ def message(
     buttons: list[list[ButtonBody]] | None = None,
     reply_keyboard: dict[str, Any] | None = None,
     photos: list[str] | None = None,
+    qr: str | None = None,
+    document: DocumentBody | None = None,
 ) -> MessageBody:
-    """A message of one or more paragraphs, with optional inline buttons or a reply keyboard."""
+    """A message of one or more paragraphs, with optional inline buttons or a reply keyboard.
+
+    `qr` makes it a picture of a QR code holding a deep link to the bot that starts it with that
+    payload; `document` attaches a file (see `document()`). Both are made when it is sent.
+    """
     body: MessageBody = {"lines": list(lines)}
     if buttons:
         body["buttons"] = buttons
@@ -83,7 +97,16 @@ def message(
         body["reply_keyboard"] = reply_keyboard
     if photos:
         body["photos"] = photos
+    if qr is not None:
+        body["qr"] = qr
+    if document is not None:
+        body["document"] = document
     return body
+
+
+def document(name: str, data: bytes) -> DocumentBody:
+    """A file to attach (a CSV export), kept in the message as base64 until it is sent."""
+    return {"name": name, "base64": base64.b64encode(data).decode("ascii")}
 
 
 def contact_keyboard(label: TextBody) -> dict[str, Any]:

@@ -177,7 +177,10 @@ class Ticket(Base):
     """
 
     __tablename__ = "tickets"
-    __table_args__ = (UniqueConstraint("estate_id", "kind", "number"),)
+    __table_args__ = (
+        UniqueConstraint("estate_id", "kind", "number"),
+        UniqueConstraint("estate_id", "code", name="uq_tickets_estate_code"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     estate_id: Mapped[int] = mapped_column(ForeignKey("estates.id"))
     kind: Mapped[str] = mapped_column(String(16))
@@ -206,6 +209,8 @@ class Ticket(Base):
     resolve_due_at: Mapped[datetime | None]
     replied_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
+    # Release slips: the secret the gate's QR code carries (long, random, used once).
+    code: Mapped[str | None] = mapped_column(String(64))
 
 
 class TicketCounter(Base):

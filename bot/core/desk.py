@@ -20,7 +20,7 @@ from bot.i18n import LANGUAGE_NAMES, LANGUAGES, language_from_code
 from conversations.feature import CommandRun
 from conversations.steps import Input
 from handlers import registration
-from handlers.actor import Actor, TapAnswer
+from handlers.actor import Actor, Invocation, TapAnswer
 from handlers.messages import REMOVE_KEYBOARD, TextBody, button, message, text, verbatim
 from storage.database import Database
 from storage.models import TelegramUser
@@ -186,7 +186,10 @@ class Desk:
     async def _private(self, uow: UnitOfWork, actor: Actor, incoming: Incoming) -> None:
         command = incoming.command
         conversation = await uow.conversations.get(actor.chat_id, actor.user_id)
-        if command == "start":
+        if command == "start" and (link := self.features.start_link(incoming.command_args)):
+            handler, rest = link
+            await handler(uow, actor, rest)
+        elif command == "start":
             if conversation is not None and (flow := self.runner.flow_of(conversation)):
                 await uow.outbox.send(actor.chat_id, message(text("flow.resume")))
                 await self.runner.prompt(uow, actor, flow, conversation)
@@ -210,7 +213,12 @@ class Desk:
         elif command == "lang":
             await self._language_menu(uow, actor)
         elif command in self.features.private_commands:
-            await self._command(uow, actor, self.features.private_commands[command], group=False)
+            await self._command(
+                uow,
+                actor,
+                self.features.private_commands[command],
+                Invocation(group=False, args=incoming.command_args),
+            )
         elif command is not None:
             await uow.outbox.send(actor.chat_id, message(text("error.unknown_command")))
         elif conversation is not None:
@@ -224,7 +232,12 @@ class Desk:
             lines = [text("help.group"), *self._command_lines("staff", group=True)]
             await uow.outbox.send(actor.chat_id, message(*lines), group=True)
         elif command in self.features.group_commands:
-            await self._command(uow, actor, self.features.group_commands[command], group=True)
+            await self._command(
+                uow,
+                actor,
+                self.features.group_commands[command],
+                Invocation(group=True, args=incoming.command_args),
+            )
         elif command == "chatid":
             await uow.outbox.send(
                 actor.chat_id, message(text("group.chat_id", chat_id=actor.chat_id)), group=True
@@ -234,13 +247,15 @@ class Desk:
         """A resident-menu button: runs the private command it names, in the private chat."""
         if item not in self.features.menu.entries or actor.chat_id != actor.user_id:
             return TapAnswer(text("error.button_invalid"), alert=True)
-        await self._command(uow, actor, self.features.private_commands[item], group=False)
+        await self._command(
+            uow, actor, self.features.private_commands[item], Invocation(group=False)
+        )
         return None
 
     async def _command(
-        self, uow: UnitOfWork, actor: Actor, command: CommandRun, group: bool
+        self, uow: UnitOfWork, actor: Actor, command: CommandRun, call: Invocation
     ) -> None:
-        start = await command(uow, actor, group)
+        start = await command(uow, actor, call)
         if start is not None:
             await self.runner.start(uow, actor, self.features.flows[start.flow], **start.answers)
 

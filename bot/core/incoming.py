@@ -39,3 +39,11 @@ class Incoming:
             return None
         word = self.text.split(maxsplit=1)[0][1:]
         return word.split("@", 1)[0].lower() or None
+
+    @property
+    def command_args(self) -> str:
+        """`/check ABC123` -> "ABC123"; `/start slip_x` (a deep link) -> "slip_x"."""
+        if self.command is None or self.text is None:
+            return ""
+        parts = self.text.split(maxsplit=1)
+        return parts[1].strip() if len(parts) > 1 else ""

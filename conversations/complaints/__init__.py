@@ -6,7 +6,7 @@ from __future__ import annotations
 from conversations.complaints.forms import complaint_flows
 from conversations.feature import Command, Feature, FeatureContext
 from handlers import registration
-from handlers.actor import Actor, FlowStart
+from handlers.actor import Actor, FlowStart, Invocation
 from handlers.complaints import followup, handling, intake, reports
 from handlers.complaints.common import (
     ADD_INFO,
@@ -89,19 +89,19 @@ def feature(context: FeatureContext) -> Feature:
 
 
 def _commands(policy: ComplaintPolicy) -> tuple[Command, ...]:
-    async def complain(uow: UnitOfWork, actor: Actor, _group: bool) -> FlowStart | None:
+    async def complain(uow: UnitOfWork, actor: Actor, _call: Invocation) -> FlowStart | None:
         if not await registration.start_gate(uow, actor):
             return None
         return FlowStart(COMPLAINT_FORM.name, {})
 
-    async def my(uow: UnitOfWork, actor: Actor, _group: bool) -> None:
+    async def my(uow: UnitOfWork, actor: Actor, _call: Invocation) -> None:
         await reports.my_complaints(uow, policy, actor)
 
-    async def open_complaints(uow: UnitOfWork, actor: Actor, group: bool) -> None:
-        await reports.open_complaints(uow, actor, actor.chat_id, group=group)
+    async def open_complaints(uow: UnitOfWork, actor: Actor, call: Invocation) -> None:
+        await reports.open_complaints(uow, actor, actor.chat_id, group=call.group)
 
-    async def summary(uow: UnitOfWork, actor: Actor, group: bool) -> None:
-        await reports.on_demand(uow, policy, actor, actor.chat_id, group=group)
+    async def summary(uow: UnitOfWork, actor: Actor, call: Invocation) -> None:
+        await reports.on_demand(uow, policy, actor, actor.chat_id, group=call.group)
 
     return (
         Command("complain", complain, menu=True),

@@ -8,7 +8,7 @@ from conversations.repairs.done import repair_done_flow
 from conversations.repairs.report import repair_flow
 from conversations.repairs.survey import SURVEY_COMMENT
 from handlers import registration
-from handlers.actor import Actor, FlowStart
+from handlers.actor import Actor, FlowStart, Invocation
 from handlers.repairs import deadlines, report, signoff, views, work
 from handlers.repairs.common import (
     ACCEPT,
@@ -67,15 +67,15 @@ def feature(context: FeatureContext) -> Feature:
 
 
 def _commands(policy: RepairPolicy) -> tuple[Command, ...]:
-    async def repair(uow: UnitOfWork, actor: Actor, _group: bool) -> FlowStart | None:
+    async def repair(uow: UnitOfWork, actor: Actor, _call: Invocation) -> FlowStart | None:
         if not await registration.start_gate(uow, actor):
             return None
         return FlowStart(REPORT_FORM.name, {"_homes": await report.homes(uow, actor)})
 
-    async def my(uow: UnitOfWork, actor: Actor, _group: bool) -> None:
+    async def my(uow: UnitOfWork, actor: Actor, _call: Invocation) -> None:
         await views.my_repairs(uow, policy, actor)
 
-    async def queue(uow: UnitOfWork, actor: Actor, _group: bool) -> None:
+    async def queue(uow: UnitOfWork, actor: Actor, _call: Invocation) -> None:
         await views.department_queue(uow, actor.chat_id)
 
     return (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -62,3 +63,34 @@ class EventLog:
             )
         )
         return int(total or 0)
+
+    async def between(
+        self, actions: Iterable[str], start: datetime, end: datetime
+    ) -> list[Event]:
+        """This estate's events of these kinds in [start, end), oldest first."""
+        rows = await self._session.scalars(
+            select(Event)
+            .where(
+                Event.estate_id == self._estate_id,
+                Event.action.in_(list(actions)),
+                Event.at >= start,
+                Event.at < end,
+            )
+            .order_by(Event.id)
+        )
+        return list(rows)
+
+    async def count_by(self, action: str, actor: int, since: datetime) -> int:
+        """How often this person did `action` since then (failed code lookups, say)."""
+        total = await self._session.scalar(
+            select(func.count())
+            .select_from(Event)
+            .where(
+                Event.estate_id == self._estate_id,
+                Event.action == action,
+                Event.actor_user_id == actor,
+                Event.at >= since,
+            )
+        )
+        return int(total or 0)
+

@@ -51,6 +51,24 @@ class TicketRepository:
             return None
         return ticket
 
+    async def by_code(self, kind: str, code: str) -> Ticket | None:
+        return await self._session.scalar(
+            select(Ticket).where(
+                Ticket.estate_id == self._estate_id, Ticket.kind == kind, Ticket.code == code
+            )
+        )
+
+    async def many(self, kind: str, ticket_ids: Iterable[int]) -> list[Ticket]:
+        ids = list(dict.fromkeys(ticket_ids))
+        if not ids:
+            return []
+        rows = await self._session.scalars(
+            select(Ticket)
+            .where(Ticket.estate_id == self._estate_id, Ticket.kind == kind, Ticket.id.in_(ids))
+            .order_by(Ticket.id)
+        )
+        return list(rows)
+
     async def move(
         self, ticket: Ticket, sources: Iterable[str], target: str, **values: Any
     ) -> bool:

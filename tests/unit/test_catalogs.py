@@ -19,6 +19,8 @@ from handlers.config import StaffRole, example_config_text, load_estate_config_t
 from handlers.repairs.lifecycle import REPAIR
 from handlers.repairs.views import TIMELINE
 from handlers.rules.visits import SLOTS
+from handlers.slips.lifecycle import SLIP
+from handlers.slips.reconcile import COUNTED
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ("bot", "handlers", "conversations")
@@ -50,6 +52,8 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"complaint.card.{c}_{w}" for c in ("reply", "resolve") for w in ("met", "due")}
     keys |= {f"complaint.owner.{clock}_soon" for clock in ("reply", "resolve")}
     keys |= {key for c in (RESOLVED, EXPLAINED) for key in (c.told, c.confirmed)}
+    keys |= {f"slip.status.{state}" for state in SLIP.states}
+    keys |= {f"slip.day.item_{what}" for what in COUNTED.values()}
     keys |= {f"complaint.supervisor.{clock}_breach" for clock in ("reply", "resolve", "explain")}
     features = build_features(load_estate_config_text(example_config_text()))
     keys |= {f"command.{name}" for name in features.telegram_commands}

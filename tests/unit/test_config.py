@@ -15,6 +15,7 @@ from handlers.config import (
     Department,
     EstateConfig,
     EstateSection,
+    ReleaseSlipsSection,
     RepairCategory,
     StaffMember,
     StaffRole,
@@ -87,6 +88,7 @@ def _models_and_tables() -> list[tuple[type[BaseModel], str]]:
         (Department, "departments"),
         (StaffMember, "staff"),
         (Timings, "timings"),
+        (ReleaseSlipsSection, "release_slips"),
         (RepairCategory, "repair_categories"),
         (ComplaintTopic, "complaint_topics"),
     ]
