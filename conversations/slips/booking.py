@@ -54,13 +54,20 @@ def _said(answers: dict[str, Any], key: str) -> TextBody:
 
 def booking_flow(policy: SlipPolicy) -> Flow:
     def summary(answers: dict[str, Any]) -> list[TextBody]:
-        home = next((o.label for o in _homes(answers) if o.value == answers.get("unit")), None)
+        homes = _homes(answers)
+        home = next((o.label for o in homes if o.value == answers.get("unit")), None)
         slot = answers.get("slot", "morning")
         lines = [
             text("slip.summary"),
             text("slip.line.items", items=_said(answers, "items")),
-            text("flow.photos.count", count=len(answers.get("photo") or [])),
-            text("slip.line.unit", unit=home or text("slip.first_home")),
+        ]
+        if answers.get("photo"):
+            lines.append(text("flow.photos.count", count=len(answers["photo"])))
+        lines += [
+            text(
+                "slip.line.unit",
+                unit=home or (homes[0].label if homes else text("slip.first_home")),
+            ),
             text(
                 "slip.line.window",
                 window=text(

@@ -38,8 +38,10 @@ def submit(policy: SlipPolicy) -> Hook:
         """Confirmed: number the request, card it to the front desk (or issue it at once)."""
         residencies = await uow.people.residents_of(actor.user_id)
         chosen = str(answers.get("unit", ""))
-        unit = next((u for _, u in residencies if f"unit:{u.id}" == chosen), None)
-        resident = next((r for r, u in residencies if unit is not None and u.id == unit.id), None)
+        resident, unit = next(
+            ((r, u) for r, u in residencies if f"unit:{u.id}" == chosen),
+            residencies[0] if residencies else (None, None),  # one home: asked about none
+        )
         fees = await fees_owed(uow, unit)
         details: dict[str, Any] = {
             "items": answers["items"],

@@ -53,11 +53,19 @@ class Estate:
     qian: SandboxUser  # a second engineering technician
     sun: SandboxUser  # engineering supervisor; has not opened a private chat with the bot yet
     managers: SandboxGroup  # management's group (in the config only with `managers_department`)
+    security: SandboxGroup  # the security department's group: the gate works from here
+    ma: SandboxUser  # a guard
+    he: SandboxUser  # security supervisor; has not opened a private chat with the bot
     database_url: str = ""
     # Off by default: with a managers group, escalations that find no supervisor to write to go
     # there instead of to the front desk, which the repair tests rely on.
     managers_department: bool = False
     extra_env: dict[str, str] = field(default_factory=dict)
+    # `[release_slips]`: a morning slip booked for today is valid all day (grace 12h), so the
+    # gate tests pass at any hour; a test may add keys (auto_approve = true).
+    release_slips: list[str] = field(
+        default_factory=lambda: ['window_grace = "12h"', "lookup_attempts = 3"]
+    )
     _engine: AsyncEngine | None = None
 
     @property
@@ -87,6 +95,14 @@ class Estate:
             result = await connection.execute(text(sql), params)
             return [tuple(row) for row in result]
 
+    async def query_write(self, sql: str, **params: object) -> None:
+        """Change the bot's database from outside, as a test moving a timer's due time does
+        instead of sleeping through it (the running bot's scheduler then fires it)."""
+        if self._engine is None:
+            self._engine = create_engine(self.database_url)
+        async with self._engine.begin() as connection:
+            await connection.execute(text(sql), params)
+
     async def close(self) -> None:
         if self._engine is not None:
             await self._engine.dispose()
@@ -99,6 +115,8 @@ def write_config(estate: Estate) -> None:
         (estate.zhou, "Zhou Qiang", "technician", "engineering"),
         (estate.qian, "Qian Wei", "technician", "engineering"),
         (estate.sun, "Sun Li", "supervisor", "engineering"),
+        (estate.ma, "Ma Jun", "guard", "security"),
+        (estate.he, "He Ping", "supervisor", "security"),
     ]
     lines = [
         "[estate]",
@@ -115,6 +133,11 @@ def write_config(estate: Estate) -> None:
         'key = "engineering"',
         'name = "Engineering"',
         f"chat_id = {estate.engineering.id}",
+        "",
+        "[[departments]]",
+        'key = "security"',
+        'name = "Security"',
+        f"chat_id = {estate.security.id}",
         "",
     ]
     if estate.managers_department:
@@ -141,6 +164,9 @@ def write_config(estate: Estate) -> None:
         'complaint_resolve_minor = "6s"',
         'complaint_invalid_explain = "4s"',
         'complaint_callback = "2s"',
+        "",
+        "[release_slips]",
+        *estate.release_slips,
         "",
     ]
     for user, name, role, department in staff:
@@ -224,6 +250,9 @@ async def estate(
         # until he writes to the bot (see `start_staff`).
         sun=sandbox.add_user("Sun", last_name="Li", language_code="en", started=False),
         managers=sandbox.add_group("Management"),
+        security=sandbox.add_group("Security"),
+        ma=sandbox.add_user("Ma", last_name="Jun", language_code="en"),
+        he=sandbox.add_user("He", last_name="Ping", language_code="en", started=False),
         database_url=database_url,
     )
     write_config(estate)
