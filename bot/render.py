@@ -3,25 +3,50 @@
 Parameters are HTML-escaped here and nowhere else, so a resident's `<3` can never break a message;
 texts are kept inside Telegram's limits (4,096 characters, 1,024 for a caption) by shortening the
 parameters people typed, never the words of the catalog.
+
+Some content is made here, when the message is sent: a QR code of the bot's deep link (drawn with
+segno) and a document from its stored bytes. Such a file travels in the call's parameters as an
+`Upload`, which each transport sends as a multipart file part.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import html
+import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import segno
 from babel.dates import format_datetime, format_skeleton
 
 from bot.core.callbacks import pack
 from bot.i18n import babel_locale, translate
+from handlers.messages import ATTACHMENTS, START_PAYLOAD
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 _TAG = re.compile(r"<[^>]+>")
+
+
+QR_SCALE = 10
+"""Pixels per QR module: a short deep link makes a picture of about 400 pixels a side."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file made at send time, as a parameter's value: the transport uploads it as a part of
+    a multipart request under that parameter's name."""
+
+    filename: str
+    data: bytes = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"<Upload {self.filename!r} {len(self.data)} bytes>"
 
 
 @dataclass(frozen=True)
@@ -31,10 +56,16 @@ class ApiCall:
 
 
 class Renderer:
-    """Turns bodies into Bot API parameters for one estate (its time zone)."""
+    """Turns bodies into Bot API parameters for one estate (its time zone).
 
-    def __init__(self, timezone: ZoneInfo) -> None:
+    `bot_username` (without `@`) is what deep links name; Telegram tells it when the engine
+    starts (`getMe`), and the runtime hands it over before anything is sent. Until then a body
+    with a `qr` cannot be rendered.
+    """
+
+    def __init__(self, timezone: ZoneInfo, bot_username: str | None = None) -> None:
         self.timezone = timezone
+        self.bot_username = bot_username
 
     def text(self, language: str, body: dict[str, Any], limit: int = TEXT_LIMIT) -> str:
         lines = body.get("lines", [])
@@ -106,8 +137,34 @@ class Renderer:
             "resize_keyboard": True,
         }
 
+    def deep_link(self, payload: str) -> str:
+        """`https://t.me/<bot>?start=<payload>`: opens the bot, which gets `/start <payload>`."""
+        if not self.bot_username:
+            raise ValueError("the bot's username is not known yet: no deep link")
+        if not START_PAYLOAD.fullmatch(payload):
+            raise ValueError(f"not a start payload: {payload!r}")
+        return f"https://t.me/{self.bot_username}?start={payload}"
+
+    def qr_png(self, payload: str) -> bytes:
+        """A PNG of a QR code that holds the deep link with `payload`."""
+        code = segno.make_qr(self.deep_link(payload), error="m")
+        out = io.BytesIO()
+        code.save(out, kind="png", scale=QR_SCALE, border=4)
+        return out.getvalue()
+
+    def captioned(self, body: dict[str, Any]) -> bool:
+        """True when the body goes out as one media message, whose text is a caption (an edit of
+        it is `editMessageCaption`): one photo, a QR code or a document."""
+        return len(body.get("photos") or []) == 1 or bool(body.get("qr") or body.get("document"))
+
     def send(self, language: str, chat_id: int, body: dict[str, Any]) -> list[ApiCall]:
-        """The calls that deliver a new message; the last one carries the buttons."""
+        """The calls that deliver a new message; the last one carries the buttons.
+
+        A body may carry one attachment (`photos`, `qr` or `document`); one with more is refused
+        with ValueError, which fails its outbox row.
+        """
+        if sum(1 for key in ATTACHMENTS if body.get(key)) > 1:
+            raise ValueError("a message carries photos, a QR code or a document, not more than one")
         markup = self.reply_markup(language, body)
         photos = body.get("photos") or []
         calls: list[ApiCall] = []
@@ -115,16 +172,16 @@ class Renderer:
             media = [{"type": "photo", "media": p} for p in photos[:10]]
             calls.append(ApiCall("sendMediaGroup", {"chat_id": chat_id, "media": media}))
         elif len(photos) == 1:
-            caption = self.text(language, body, CAPTION_LIMIT)
-            params = {
-                "chat_id": chat_id,
-                "photo": photos[0],
-                "caption": caption,
-                "parse_mode": "HTML",
-            }
-            if markup:
-                params["reply_markup"] = markup
-            return [ApiCall("sendPhoto", params)]
+            return [self._media(language, chat_id, body, markup, "sendPhoto", "photo", photos[0])]
+        elif body.get("qr"):
+            payload = body["qr"]
+            upload = Upload(f"{payload}.png", self.qr_png(payload))
+            return [self._media(language, chat_id, body, markup, "sendPhoto", "photo", upload)]
+        elif body.get("document"):
+            upload = _document(body["document"])
+            return [
+                self._media(language, chat_id, body, markup, "sendDocument", "document", upload)
+            ]
         params = {
             "chat_id": chat_id,
             "text": self.text(language, body),
@@ -136,9 +193,31 @@ class Renderer:
         calls.append(ApiCall("sendMessage", params))
         return calls
 
+    def _media(
+        self,
+        language: str,
+        chat_id: int,
+        body: dict[str, Any],
+        markup: dict[str, Any] | None,
+        method: str,
+        name: str,
+        media: str | Upload,
+    ) -> ApiCall:
+        params: dict[str, Any] = {
+            "chat_id": chat_id,
+            name: media,
+            "caption": self.text(language, body, CAPTION_LIMIT),
+            "parse_mode": "HTML",
+        }
+        if markup:
+            params["reply_markup"] = markup
+        return ApiCall(method, params)
+
     def edit(
         self, language: str, chat_id: int, message_id: int, body: dict[str, Any], caption: bool
     ) -> ApiCall:
+        """The call that changes a sent message's text and buttons (its caption's, for a media
+        message); the media itself stays as it was sent, whatever the new body carries."""
         markup = self.reply_markup(language, body) or {"inline_keyboard": []}
         if caption:
             return ApiCall(
@@ -166,6 +245,19 @@ class Renderer:
     def plain(self, language: str, body: dict[str, Any]) -> str:
         """Text with no markup, for answerCallbackQuery (which shows no formatting)."""
         return _plain(self._line(language, body, None))[:200]
+
+
+def _document(document: dict[str, Any]) -> Upload:
+    name = str(document.get("name") or "")
+    if not name:
+        raise ValueError("a document without a name")
+    try:
+        data = base64.b64decode(str(document.get("base64") or ""), validate=True)
+    except binascii.Error as exc:
+        raise ValueError(f"{name}: not base64: {exc}") from exc
+    if not data:
+        raise ValueError(f"{name}: an empty document")
+    return Upload(name, data)
 
 
 def _escape(value: str, cap: int | None) -> str:

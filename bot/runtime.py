@@ -114,9 +114,15 @@ class Runtime:
         db.commit_listeners.append(lambda uow: sender.wake() if uow.outbox.staged else None)
         return cls(settings, config, db, estate_id, desk, engine, intake, sender, timers)
 
+    async def _start_engine(self) -> None:
+        """Start the engine, then tell the renderer the bot's username, which Telegram gave it
+        (`getMe`): deep links name the bot, and nothing is sent before this."""
+        await self.engine.start()
+        self.sender.renderer.bot_username = self.engine.bot_username
+
     async def run_polling(self, stop: asyncio.Event) -> None:
         """Long polling: the usual way to run behind a firewall or on a laptop."""
-        await self.engine.start()
+        await self._start_engine()
         with suppress(Exception):
             await self.engine.transport.call("deleteWebhook", {"drop_pending_updates": False})
         await self._run(stop, self.intake.poll(self.engine.transport, stop))
@@ -130,7 +136,7 @@ class Runtime:
             if self.settings.webhook_secret
             else secrets.token_urlsafe(32)
         )
-        await self.engine.start()
+        await self._start_engine()
         server = WebhookServer(self.intake, url, host, port, secret)
         await server.start()
         try:

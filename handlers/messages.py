@@ -6,11 +6,17 @@ and every user-visible word goes through the catalogs. Bodies are plain JSON, st
 
 Parameters are escaped by the renderer; a parameter may itself be a `text(...)`, translated in the
 recipient's language too (a role name, a status).
+
+A message may carry one attachment, which becomes its caption's media: `photos` (file ids; two or
+more go as an album, with the text in a message after it), `qr` (a start payload: the bot sends a
+QR code of its own deep link with that payload, drawn when the message is sent) or `document` (a
+file the handler made, its bytes in base64).
 """
 
 from __future__ import annotations
 
 import base64
+import re
 from datetime import datetime
 from typing import Any, TypedDict
 
@@ -36,9 +42,19 @@ class MessageBody(TypedDict, total=False):
     buttons: list[list[ButtonBody]]
     reply_keyboard: dict[str, Any]
     photos: list[str]
-    alert: TextBody
     qr: str
     document: DocumentBody
+    alert: TextBody
+
+
+START_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""What a `t.me/<bot>?start=` link may pass on: 1 to 64 letters, digits, `_` and `-`."""
+
+DOCUMENT_LIMIT = 50 * 1024 * 1024
+"""The largest file a bot may upload."""
+
+ATTACHMENTS = ("photos", "qr", "document")
+"""The keys of a body's attachment; a body carries at most one of them."""
 
 
 def text(key: str, **params: Any) -> TextBody:
@@ -85,11 +101,11 @@ def message(
     qr: str | None = None,
     document: DocumentBody | None = None,
 ) -> MessageBody:
-    """A message of one or more paragraphs, with optional inline buttons or a reply keyboard.
-
-    `qr` makes it a picture of a QR code holding a deep link to the bot that starts it with that
-    payload; `document` attaches a file (see `document()`). Both are made when it is sent.
-    """
+    """A message of one or more paragraphs, with optional inline buttons or a reply keyboard,
+    and at most one attachment: `photos`, a `qr` code of the bot's deep link with that start
+    payload, or a `document` (see `document()`); the text becomes the attachment's caption."""
+    if sum(1 for a in (photos, qr, document) if a) > 1:
+        raise ValueError("a message carries photos, a QR code or a document, not more than one")
     body: MessageBody = {"lines": list(lines)}
     if buttons:
         body["buttons"] = buttons
@@ -98,6 +114,8 @@ def message(
     if photos:
         body["photos"] = photos
     if qr is not None:
+        if not START_PAYLOAD.fullmatch(qr):
+            raise ValueError(f"not a start payload (1-64 of A-Z a-z 0-9 _ -): {qr!r}")
         body["qr"] = qr
     if document is not None:
         body["document"] = document
@@ -105,7 +123,14 @@ def message(
 
 
 def document(name: str, data: bytes) -> DocumentBody:
-    """A file to attach (a CSV export), kept in the message as base64 until it is sent."""
+    """A file to send, made by the handler (a CSV or XLSX report): its name as the reader sees it
+    and its bytes, kept in the outbox as base64 until the message is sent."""
+    if not name.strip() or "/" in name or "\\" in name:
+        raise ValueError(f"not a file name: {name!r}")
+    if not data:
+        raise ValueError(f"{name}: Telegram refuses an empty file")
+    if len(data) > DOCUMENT_LIMIT:
+        raise ValueError(f"{name}: {len(data)} bytes is more than a bot may upload")
     return {"name": name, "base64": base64.b64encode(data).decode("ascii")}
 
 

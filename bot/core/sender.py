@@ -231,7 +231,7 @@ class OutboxSender:
     ) -> list[ApiCall]:
         if row.kind == "edit":
             assert target is not None and target.telegram_message_id is not None
-            caption = len(target.body.get("photos") or []) == 1
+            caption = self.renderer.captioned(target.body)
             return [
                 self.renderer.edit(
                     language, row.chat_id, target.telegram_message_id, row.body, caption

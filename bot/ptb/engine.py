@@ -55,6 +55,11 @@ class PtbEngine:
         await self.application.initialize()
         await self._set_commands()
 
+    @property
+    def bot_username(self) -> str:
+        """The bot's username (no `@`), as `getMe` told it in `start()`."""
+        return self.application.bot.username
+
     async def stop(self) -> None:
         await self.application.shutdown()
 

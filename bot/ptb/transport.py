@@ -1,7 +1,8 @@
 """Raw Bot API calls through python-telegram-bot's `Bot`, with its errors mapped to the sender's.
 
 The outbox stores Bot API payloads, not library objects, so the same rows can be delivered by any
-engine; PTB's `do_api_request` sends such payloads as they are.
+engine; PTB's `do_api_request` sends such payloads as they are. A file made at send time (the
+renderer's `Upload`) becomes PTB's `InputFile`, which makes the request a multipart upload.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ import warnings
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InputMedia, InputMediaDocument, InputMediaPhoto
+from telegram import Bot, InputFile, InputMedia, InputMediaDocument, InputMediaPhoto
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBUserWarning
 
 from bot.core.sender import Blocked, Rejected, RetryLater, Unavailable
+from bot.render import Upload
 
 # do_api_request nudges towards the typed method when one exists; raw payloads are the point here.
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
@@ -34,6 +36,8 @@ class PtbTransport:
             kwargs["read_timeout"] = read_timeout
         if method == "sendMediaGroup":
             params = {**params, "media": [_input_media(item) for item in params["media"]]}
+        if any(isinstance(value, Upload) for value in params.values()):
+            params = {name: _input_file(value) for name, value in params.items()}
         try:
             return await self.bot.do_api_request(method, api_kwargs=params, **kwargs)
         except RetryAfter as exc:
@@ -47,6 +51,13 @@ class PtbTransport:
             raise Rejected(exc.message) from exc
         except (TimedOut, NetworkError) as exc:
             raise Unavailable(str(exc)) from exc
+
+
+def _input_file(value: Any) -> Any:
+    """An `Upload` as PTB's file part (its MIME type guessed from the name); others as they are."""
+    if isinstance(value, Upload):
+        return InputFile(value.data, filename=value.filename)
+    return value
 
 
 def _input_media(item: dict[str, Any]) -> InputMedia:
