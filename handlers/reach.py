@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.messages import ATTACHMENTS, MessageBody, TextBody, message, text, verbatim
+from handlers.messages import MessageBody, TextBody, message, text, verbatim
 from handlers.roles import MANAGEMENT_ROLES
 from storage.models import TelegramUser
 from storage.uow import UnitOfWork
@@ -109,7 +109,7 @@ def _headed(name: str, body: MessageBody) -> MessageBody:
     """The message as a group reads it on someone's behalf: whom it was for, then the message."""
     header: TextBody = text("reach.for_person", name=verbatim(name))
     headed = message(header, *body.get("lines", []))
-    for key in ("buttons", *ATTACHMENTS):
+    for key in ("buttons", "photos"):
         if key in body:
             headed[key] = body[key]  # type: ignore[literal-required]
     return headed
