@@ -55,7 +55,8 @@ def _said(answers: dict[str, Any], key: str) -> TextBody:
 def booking_flow(policy: SlipPolicy) -> Flow:
     def summary(answers: dict[str, Any]) -> list[TextBody]:
         homes = _homes(answers)
-        home = next((o.label for o in homes if o.value == answers.get("unit")), None)
+        fallback = homes[0].label if homes else text("slip.first_home")
+        home = next((o.label for o in homes if o.value == answers.get("unit")), fallback)
         slot = answers.get("slot", "morning")
         lines = [
             text("slip.summary"),
@@ -66,7 +67,7 @@ def booking_flow(policy: SlipPolicy) -> Flow:
         lines += [
             text(
                 "slip.line.unit",
-                unit=home or (homes[0].label if homes else text("slip.first_home")),
+                unit=home,
             ),
             text(
                 "slip.line.window",

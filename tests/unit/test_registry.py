@@ -35,17 +35,18 @@ def test_the_estate_assembles_from_its_features():
     assert {"registration", "repair", "complaint", "repair_done"} <= set(features.flows)
     assert features.actions["rep.accept"].args == (int,)
     assert features.actions["cmp.triage"].args == (int, str)
-    assert features.menu.entries == ("repair", "complain", "my")
+    assert features.menu.entries == ("repair", "complain", "release", "my")
     assert features.telegram_commands == (
         "start",
         "repair",
         "complain",
+        "release",
         "my",
         "help",
         "cancel",
         "lang",
     )
-    assert set(features.lifecycles) == {"repair", "complaint"}
+    assert set(features.lifecycles) == {"repair", "complaint", "slip"}
     assert {"repair.accept_sla", "complaint.reply_breach", "registration.reminder"} <= set(
         features.timers
     )
@@ -60,7 +61,7 @@ def test_a_command_two_features_claim_is_refused_by_name():
 def test_listing_sections_of_one_command_run_together():
     features = build_features(CONFIG)
     assert "my" in features.private_commands
-    assert features.listed("staff", group=True) == ["queue", "complaints", "summary"]
+    assert features.listed("staff", group=True) == ["queue", "complaints", "summary", "check"]
 
 
 def test_an_action_claimed_twice_names_both_features():
