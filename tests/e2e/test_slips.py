@@ -4,10 +4,14 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import zxingcpp
+from PIL import Image
 
 from bot.sandbox import SandboxMessage, SandboxUser
 from tests.e2e.conftest import (
@@ -75,6 +79,16 @@ async def issued(estate: Estate, person: SandboxUser, **kwargs: object) -> tuple
     assert not answer.show_alert, answer.text
     await person.wait_for_message(containing=f"Your release slip {number}")
     return number, await code_of(estate, number)
+
+
+def scanned(estate: Estate, slip: SandboxMessage) -> str:
+    """Read the slip's QR code as a phone camera would: the largest size of its photo."""
+    largest = max(slip.photos, key=lambda size: size["width"])
+    stored = estate.sandbox.state.files.get(largest["file_id"])
+    assert stored is not None
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(stored.data)))
+    assert len(found) == 1, found
+    return found[0].text
 
 
 async def code_of(estate: Estate, number: str) -> str:
@@ -230,8 +244,11 @@ async def test_the_guard_opens_the_slip_by_its_deep_link_and_releases(
     alice, ma = estate.alice, estate.ma
     await register_on_roster(alice)
     number, code = await issued(estate, alice, carrier=("Zhang San", "139 1234 5678"))
+    # The guard scans the QR code on Alice's phone: it holds the bot's deep link with the code.
+    link = scanned(estate, alice.messages[-1])
+    assert link == f"https://t.me/{estate.sandbox.bot_username}?start=slip_{code}"
     await start_staff(ma)
-    await ma.send(f"/start slip_{code}")  # what Telegram sends when the QR's link is opened
+    await ma.send("/start " + link.split("?start=", 1)[1])  # what Telegram sends on opening it
     view = await ma.wait_for_message(containing=f"Release slip {number} is valid")
     for line in ("Goods: 1 sofa\n2 chairs", "Building 3, entrance 2, room 301", "Zhang San"):
         assert line in view.text, (line, view.text)
@@ -374,8 +391,14 @@ async def test_the_days_reconciliation_is_sent_checked_and_reminded(
     stored = estate.sandbox.state.files.get(report.document["file_id"])
     assert stored is not None
     csv_text = stored.data.decode("utf-8-sig")
-    assert csv_text.splitlines()[0].startswith("slip,event,at,unit,items")
-    assert len(csv_text.splitlines()) == 1 + 3  # two issued, one released
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    assert rows[0][:5] == ["slip", "event", "at", "unit", "items"]
+    assert sorted((row[0], row[1]) for row in rows[1:]) == [
+        ("S-0001", "issued"),
+        ("S-0001", "released"),
+        ("S-0002", "issued"),
+    ]
+    assert rows[1][4] == "1 sofa\n2 chairs" and rows[1][3] == "3-2-301"
 
     # A guard may not sign the day off; the security manager does, once.
     refused = await ma.click("Checked", message=report, in_chat=estate.security)
