@@ -51,6 +51,13 @@ class TicketRepository:
             return None
         return ticket
 
+    async def by_number(self, kind: str, number: int) -> Ticket | None:
+        return await self._session.scalar(
+            select(Ticket).where(
+                Ticket.estate_id == self._estate_id, Ticket.kind == kind, Ticket.number == number
+            )
+        )
+
     async def by_code(self, kind: str, code: str) -> Ticket | None:
         return await self._session.scalar(
             select(Ticket).where(
