@@ -13,7 +13,7 @@ import secrets
 from handlers.actor import Actor, TapAnswer
 from handlers.forms import Answers, Hook, Outcome
 from handlers.messages import MessageBody, message, text, verbatim
-from handlers.roles import FRONT_DESK_ROLES
+from handlers.roles import FRONT_DESK_ROLES, OVERSEEING_ROLES
 from handlers.slips.common import (
     CANCEL,
     EXPIRE,
@@ -26,7 +26,7 @@ from handlers.slips.common import (
 )
 from handlers.slips.policy import SlipPolicy
 from handlers.tickets import Acting, TapHandler
-from storage.models import Ticket
+from storage.models import Staff, Ticket
 from storage.uow import UnitOfWork
 
 FRONT_DESK_ONLY = text("slip.error.front_desk_only")
@@ -77,7 +77,7 @@ def slip_copy(ticket: Ticket) -> MessageBody:
 
 
 def approve(policy: SlipPolicy) -> TapHandler:
-    @SLIPS.staff_action(refusal=FRONT_DESK_ONLY, roles=FRONT_DESK_ROLES)
+    @SLIPS.staff_action(refusal=FRONT_DESK_ONLY, roles=FRONT_DESK_ROLES, may=_special_case)
     async def handler(uow: UnitOfWork, actor: Actor, acting: Acting) -> TapAnswer:
         """Identity and fees checked: the slip is issued."""
         ticket = acting.ticket
@@ -86,6 +86,19 @@ def approve(policy: SlipPolicy) -> TapHandler:
         return TapAnswer(text("slip.toast.issued", number=number(ticket)))
 
     return handler
+
+
+def is_special(ticket: Ticket) -> bool:
+    """The manual sends special cases to the customer-service supervisor: an applicant who is
+    not a verified resident of the home, or a home that owes fees."""
+    fees = ticket.details.get("fees")
+    return not ticket.details.get("verified") or fees not in (None, "0")
+
+
+def _special_case(staff: Staff, ticket: Ticket) -> TapAnswer | None:
+    if is_special(ticket) and staff.role not in OVERSEEING_ROLES:
+        return TapAnswer(text("slip.error.supervisor_decides"), alert=True)
+    return None
 
 
 def decided(ticket: Ticket) -> TapAnswer:

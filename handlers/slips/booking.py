@@ -12,7 +12,8 @@ from typing import Any
 from handlers.actor import Actor
 from handlers.forms import Answers, Hook, Outcome
 from handlers.messages import message, text
-from handlers.slips.approval import issue
+from handlers.reach import alert_management
+from handlers.slips.approval import is_special, issue
 from handlers.slips.common import SLIPS, card, number
 from handlers.slips.policy import SlipPolicy
 from storage.models import Unit
@@ -71,7 +72,11 @@ def submit(policy: SlipPolicy) -> Hook:
             ticket.card_outbox_id = await uow.outbox.send(
                 front_desk.chat_id, await card(uow, policy, ticket), group=True
             )
-        if policy.auto_approve and details["verified"] and fees in (None, "0"):
+        if is_special(ticket):
+            await alert_management(
+                uow, message(text("slip.supervisor.special", number=number(ticket)))
+            )
+        if policy.auto_approve and not is_special(ticket):
             await uow.outbox.send(
                 actor.chat_id, message(text("slip.received_auto", number=number(ticket)))
             )

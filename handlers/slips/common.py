@@ -104,6 +104,8 @@ async def card(uow: UnitOfWork, policy: SlipPolicy, ticket: Ticket) -> MessageBo
         lines.append(text("slip.card.carrier_phone", tail=phone_tail(carrier["phone"])))
     buttons: list[list[ButtonBody]] = []
     if SLIPS.allows(ticket, "approve"):
+        if not details.get("verified") or details.get("fees") not in (None, "0"):
+            lines.append(text("slip.card.special"))
         lines.append(text("slip.card.waiting"))
         buttons = [
             [
