@@ -1,9 +1,10 @@
 """Repairs (报修), end to end: a resident reports, engineering accepts and finishes, the resident
 signs off and answers the callback survey; the SLA timers escalate what nobody takes.
 
-Run as residents and staff would, against the bot process, on SQLite and on PostgreSQL. The estate's
-timings are short (conftest): urgent jobs escalate after 3 s, ordinary ones after 8 s, silence
-counts as confirmed after 5 s, and the survey follows a confirmation by 2 s.
+Run as residents and staff would, against the bot process, on SQLite and on PostgreSQL. The estate
+keeps the manual's timings; when a test needs a deadline to pass it moves that timer's due time to
+now in the database and the running bot's scheduler fires it. When each deadline falls (minutes,
+hours, working days) is tested in tests/domain, against a clock moved by hand.
 """
 
 from __future__ import annotations
@@ -135,12 +136,13 @@ async def leak_from_report_to_closed_survey(estate: Estate, *, photos: int, albu
     assert "R-0001 has been done" in asked.text and "materials ¥35.00" in asked.text
     assert asked.buttons == [["✅ Fixed", "❌ Not fixed"]]
 
-    # Fixed: thanks, and the callback survey follows after the (short) delay.
+    # Fixed: thanks, and the callback survey follows when its time comes.
     answer = await alice.click("Fixed", message=asked)
     assert not answer.show_alert, answer
     await alice.wait_for_message(containing="R-0001 is confirmed as fixed")
     await group.wait_for_message(containing="Status: confirmed by the resident")
-    survey = await alice.wait_for_message(containing="How satisfied", timeout=10)
+    assert await estate.fast_forward("repair.survey") == 1
+    survey = await alice.wait_for_message(containing="How satisfied")
     assert survey.buttons == [["1⭐", "2⭐", "3⭐", "4⭐", "5⭐"]]
     answer = await alice.click("5⭐", message=survey)
     assert not answer.show_alert and "Thank you for your rating" in (answer.text or "")
@@ -264,10 +266,11 @@ async def job_reported_and_done(estate: Estate) -> tuple[str, SandboxMessage, Sa
 
 
 async def surveyed(estate: Estate, asked: SandboxMessage) -> SandboxMessage:
-    """Alice confirms the fix and waits for the callback survey."""
+    """Alice confirms the fix, and the callback survey's time comes."""
     answer = await estate.alice.click("Fixed", message=asked)
     assert not answer.show_alert, answer
-    return await estate.alice.wait_for_message(containing="How satisfied", timeout=10)
+    assert await estate.fast_forward("repair.survey") == 1
+    return await estate.alice.wait_for_message(containing="How satisfied")
 
 
 def data_of(message: SandboxMessage, label: str) -> str:
@@ -604,11 +607,9 @@ async def test_an_urgent_job_nobody_accepts_is_escalated_to_the_group_and_the_su
     await start_staff(estate.zhou)
     number = await reported(estate, estate.alice, urgent=True)
     card = await group.wait_for_message(containing=f"URGENT repair {number}")
-    reported_at = asyncio.get_running_loop().time()
 
-    ping = await group.wait_for_message(containing="to be accepted. Who can take it?", timeout=8)
-    waited = asyncio.get_running_loop().time() - reported_at
-    assert 2.0 <= waited <= 6.0, waited  # 3 s, ticked every second
+    assert await estate.fast_forward("repair.accept_sla") == 1  # its 15 minutes are up
+    ping = await group.wait_for_message(containing="to be accepted. Who can take it?")
     assert "R-0001 has waited" in ping.text and ping.buttons == [["Accept"]]
     alert = await sun.wait_for_message(containing="has not been accepted")
     assert "R-0001" in alert.text
@@ -630,18 +631,20 @@ async def test_an_urgent_job_accepted_in_time_is_not_escalated(estate: Estate, b
     await register_on_roster(estate.alice)
     await start_staff(sun)
     number = await reported(estate, estate.alice, urgent=True)
-    loop = asyncio.get_running_loop()
-    reported_at = loop.time()
     card = await group.wait_for_message(containing=f"URGENT repair {number}")
     await accepted_by(estate.zhou, card, group)
-    # Past the 3 s deadline and the tick after it: a ping would be out by now.
-    await asyncio.sleep(max(0.0, reported_at + 3.0 + 1.5 - loop.time()))
-    assert not [m for m in group.messages if "Who can take it" in m.text]
-    assert not sun.messages[1:]  # only his /start greeting
-    assert "repair.sla_breached" not in await actions(estate)
     assert await estate.query("select status from timers where kind = 'repair.accept_sla'") == [
         ("cancelled",)
     ]
+
+    # The visit window's end, made to pass now, shows the scheduler has ticked since the
+    # acceptance: a ping for the acceptance deadline would be out by then.
+    assert await estate.fast_forward("repair.window_end") == 1
+    await sun.wait_for_message(containing="the agreed visit window has passed")
+    assert not [m for m in group.messages if "Who can take it" in m.text]
+    assert not [m for m in sun.messages if "has not been accepted" in m.text]
+    breached = await estate.query("select data from events where action = 'repair.sla_breached'")
+    assert [as_json(data)["deadline"] for (data,) in breached] == ["window"]
 
 
 async def test_a_deadline_that_passes_while_the_bot_is_down_fires_once_after_restart(
@@ -651,18 +654,25 @@ async def test_a_deadline_that_passes_while_the_bot_is_down_fires_once_after_res
     await register_on_roster(estate.alice)
     number = await reported(estate, estate.alice, urgent=True)
     await bot.kill()  # right after the report: the card may not even be out yet
-    await asyncio.sleep(3.5)  # the deadline passes while nobody is running
+    assert await estate.fast_forward("repair.accept_sla") == 1  # it passes while nobody runs
     await bot.start()
 
     await group.wait_for_message(containing="Who can take it", timeout=15)
-    await asyncio.sleep(2.5)  # a couple more ticks: a second ping would show up by now
-    pings = [m for m in group.messages if "Who can take it" in m.text]
+    # A later job's deadline, made to pass now, shows the scheduler has ticked again since: a
+    # second ping for the first job would be out by then.
+    later = await reported(
+        estate, estate.alice, urgent=True, description="No power in the kitchen sockets."
+    )
+    assert await estate.fast_forward("repair.accept_sla") == 1
+    await group.wait_for_message(predicate=lambda m: f"{later} has waited" in m.text)
+    await eventually(lambda: _no_pending_outbox(estate))
+    pings = [m for m in group.messages if f"{number} has waited" in m.text]
     assert len(pings) == 1, group.transcript()
     assert len([m for m in group.messages if f"URGENT repair {number}" in m.text]) == 1
-    assert (await actions(estate)).count("repair.sla_breached") == 1
+    assert (await actions(estate)).count("repair.sla_breached") == 2  # once for each job
     assert await estate.query(
-        "select status, attempts from timers where kind = 'repair.accept_sla'"
-    ) == [("done", 1)]
+        "select status, attempts from timers where kind = 'repair.accept_sla' order by id"
+    ) == [("done", 1), ("done", 1)]
     # Sun never opened a private chat with the bot, so the bot may not write to him first: the
     # escalation goes to the front desk group instead of into a 403.
     assert await estate.query(

@@ -379,10 +379,7 @@ async def test_the_days_reconciliation_is_sent_checked_and_reminded(
     await alice.wait_for_message(containing="goods released")
     await issued(estate, alice)  # issued, still unused
 
-    await estate.query_write(
-        "update timers set due_at = :now where kind = 'slip.reconcile' and status = 'pending'",
-        now=datetime.now(ZoneInfo("UTC")),
-    )
+    await estate.fast_forward("slip.reconcile")
     # The security manager never opened a private chat: the department's group gets it.
     report = await estate.security.wait_for_message(containing="Release slips of")
     assert "Issued 2 · released 1 · expired unused 0 · turned back 0" in report.text
@@ -409,11 +406,7 @@ async def test_the_days_reconciliation_is_sent_checked_and_reminded(
     assert "already checked" in again.text
 
     # The morning reminder finds the day checked and stays quiet.
-    await estate.query_write(
-        "update timers set due_at = :now where kind = 'slip.reconcile_reminder'"
-        " and status = 'pending'",
-        now=datetime.now(ZoneInfo("UTC")),
-    )
+    await estate.fast_forward("slip.reconcile_reminder")
     await eventually(lambda: _reminder_done(estate))
     assert not [m for m in estate.security.messages if "not checked yet" in m.text]
 
@@ -428,14 +421,7 @@ async def _reminder_done(estate: Estate) -> bool:
 async def test_an_unchecked_day_is_brought_back_the_next_morning(estate: Estate, bot: BotProcess):
     await register_on_roster(estate.alice)
     await issued(estate, estate.alice)
-    await estate.query_write(
-        "update timers set due_at = :now where kind = 'slip.reconcile' and status = 'pending'",
-        now=datetime.now(ZoneInfo("UTC")),
-    )
+    await estate.fast_forward("slip.reconcile")
     await estate.security.wait_for_message(containing="Release slips of")
-    await estate.query_write(
-        "update timers set due_at = :now where kind = 'slip.reconcile_reminder'"
-        " and status = 'pending'",
-        now=datetime.now(ZoneInfo("UTC")),
-    )
+    await estate.fast_forward("slip.reconcile_reminder")
     await estate.security.wait_for_message(containing="are not checked yet")
