@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.config import EstateConfig
 from handlers.rules.calendar import WorkingCalendar
-from handlers.rules.durations import Duration
+from handlers.rules.durations import Duration, DurationKind
 from handlers.rules.visits import SLOTS
 
 
@@ -49,7 +49,19 @@ class RepairPolicy:
         return self.calendar.add(done, self.confirm_timeout)
 
     def survey_due(self, confirmed: datetime) -> datetime:
-        return self.calendar.add(confirmed, self.survey_delay)
+        """The callback, the manual's "next working day": a delay in working days counts from the
+        moment of confirmation in office hours, and from the day of it outside them (a job
+        confirmed on Monday evening is called back on Tuesday morning, not on Wednesday)."""
+        working_days = self.survey_delay.kind is DurationKind.WORKING_DAYS
+        if not working_days or self.calendar.is_working_time(confirmed):
+            return self.calendar.add(confirmed, self.survey_delay)
+        moment = confirmed
+        for _ in range(max(1, self.survey_delay.days)):
+            next_day = moment.astimezone(self.timezone).date() + timedelta(days=1)
+            moment = self.calendar.next_working_start(
+                datetime.combine(next_day, time(0), tzinfo=self.timezone)
+            )
+        return moment
 
 
 def repair_policy(config: EstateConfig) -> RepairPolicy:

@@ -54,15 +54,18 @@ async def schedule_next(uow: UnitOfWork, policy: SlipPolicy) -> None:
 
 def reconcile(policy: SlipPolicy) -> TimerHandler:
     async def on_timer(uow: UnitOfWork, timer: Timer) -> None:
-        """Count and list the day's slips for the security manager, with Checked."""
+        """Count and list the day's slips for the security manager, with Checked.
+
+        A day without any slip has nothing to sign off, and nothing is sent."""
         today = policy.local_day(timer.due_at)
-        await send_day(uow, policy, today)
         await uow.timers.schedule(
             RECONCILE,
             policy.reconcile_due(timer.due_at + timedelta(minutes=1)),
             subject_type=SUBJECT,
             subject_id=uow.estate_id,
         )
+        if not await send_day(uow, policy, today):
+            return
         morning = datetime.combine(today + timedelta(days=1), MORNING, tzinfo=policy.timezone)
         await uow.timers.schedule(
             RECONCILE_REMINDER,
@@ -75,7 +78,8 @@ def reconcile(policy: SlipPolicy) -> TimerHandler:
     return on_timer
 
 
-async def send_day(uow: UnitOfWork, policy: SlipPolicy, on: date) -> None:
+async def send_day(uow: UnitOfWork, policy: SlipPolicy, on: date) -> bool:
+    """Send the day's reconciliation; False (and nothing sent) when the day had no slips."""
     start, end = policy.day_bounds(on)
     events = await uow.events.between(COUNTED, start, end)
     tickets = {
@@ -112,15 +116,16 @@ async def send_day(uow: UnitOfWork, policy: SlipPolicy, on: date) -> None:
                 items=verbatim(_short(ticket.details.get("items", ""))),
             )
         )
-    lines.insert(1, text("slip.day.counts", **counts))
     if not rows:
-        lines.append(text("slip.day.none"))
+        return False
+    lines.insert(1, text("slip.day.counts", **counts))
     body = message(
         *lines,
         buttons=[[CHECKED.button(text("slip.button.checked"), on.isoformat())]],
         document=document(f"slips-{on.isoformat()}.csv", _csv(rows)),
     )
     await _to_managers(uow, policy, body)
+    return True
 
 
 def _short(items: str, limit: int = 60) -> str:

@@ -105,7 +105,7 @@ class PeopleRepository:
             .where(Resident.estate_id == self.estate_id, Resident.telegram_user_id == user_id)
             .order_by(Resident.id)
         )
-        return [(r, u) for r, u in rows.tuples()]
+        return [(r, u) for r, u in rows]
 
     async def roster_by_phone(self, phone: str) -> list[Resident]:
         rows = await self._session.scalars(

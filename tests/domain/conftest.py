@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import EstateConfig
+from handlers.config import EstateConfig
 
 from .harness import (
     ALICE,

@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.config import EstateConfig, load_estate_config_text
 from bot.core.desk import Desk, DeskSettings
 from bot.core.flows import FlowRunner
 from bot.core.incoming import Incoming
@@ -32,6 +31,7 @@ from bot.features import build_features
 from bot.render import Renderer
 from bot.roster import sync_roster
 from bot.scheduler import TimerRunner
+from handlers.config import EstateConfig, load_estate_config_text
 from storage.database import Database
 from storage.models import Base, OutboxMessage, Ticket, Timer
 from storage.uow import UnitOfWork

@@ -243,12 +243,6 @@ async def test_unsatisfied_reopens_it_to_the_same_owner_with_a_new_deadline(comp
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: with no managers group, a major complaint's alert goes only to supervisors' "
-    "private chats, even one who never opened a chat with the bot (Telegram refuses it); "
-    "other escalations fall back to the front desk group",
-)
 async def test_a_major_complaint_reaches_someone_who_can_read_it(open_estate: OpenEstate):
     estate = await open_estate(config=estate_config(managers=False))
     await register(estate, ALICE)

@@ -94,12 +94,6 @@ async def test_a_job_nobody_accepts_is_escalated_when_its_acceptance_time_passes
     assert not toast.alert and (await estate.ticket("repair")).status == "accepted"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the escalation's minutes are counted from tickets.updated_at, which the ORM "
-    "sets from the wall clock (onupdate=utcnow) when the new card's id is stored, not from "
-    "the unit of work's clock",
-)
 async def test_the_escalation_says_how_long_the_job_has_waited(estate: Estate):
     await report_repair(estate, ALICE, urgent=True)
     await estate.wait(minutes=15)
@@ -194,12 +188,6 @@ async def test_the_callback_survey_comes_the_next_working_day(estate: Estate):
     await nothing_until_then(estate, ALICE, survey, said)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the survey delay '1 working day' counts a whole working day from the next "
-    "opening, so a job confirmed outside office hours is surveyed the working day after next "
-    "(the README promises the next working day)",
-)
 @pytest.mark.parametrize(
     ("done", "confirmed", "next_working_day"),
     [

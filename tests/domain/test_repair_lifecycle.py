@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from .harness import (
     ALICE,
     ENGINEERING,
@@ -157,12 +155,6 @@ async def test_confirm_by_timeout_counts_silence_as_confirmed(job: Estate):
     assert await job.pending("repair.") == {"repair.survey": local(2026, 9, 24, 16, 0)}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Not fixed on a job already confirmed raises TransitionRefused out of the "
-    "desk (reopen asks the lifecycle for confirmed -> not_fixed) instead of answering "
-    "'already answered'; the update fails and the resident gets an error",
-)
 async def test_not_fixed_tapped_after_the_job_was_confirmed_is_refused_politely(job: Estate):
     await done(job)
     await job.tap(ALICE, "Fixed")
