@@ -13,6 +13,8 @@ from pathlib import Path
 from bot.settings import Settings, load_settings
 from handlers.config import ConfigError, EstateConfig, example_config_text, load_estate_config
 
+ENGINES = ("ptb", "aiogram")
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
@@ -37,9 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--webhook", metavar="URL", help="public HTTPS URL Telegram posts updates to")
     run.add_argument("--port", type=int, default=8080, help="port the webhook listens on")
     run.add_argument("--host", default="0.0.0.0", help="address the webhook listens on")
+    run.add_argument("--engine", choices=ENGINES, help="ptb (default) or aiogram: ESTATE_ENGINE")
     run.set_defaults(action=_run)
 
     demo = commands.add_parser("demo", help="a guided tour against the built-in sandbox Telegram")
+    demo.add_argument("--engine", choices=ENGINES, default="ptb", help="ptb (default) or aiogram")
     demo.set_defaults(action=_demo)
 
     db = commands.add_parser("db", help="database commands").add_subparsers(metavar="ACTION")
@@ -107,6 +111,8 @@ def _run(args: argparse.Namespace) -> int:
 
     settings, config = _setup()
     assert config is not None
+    if args.engine:
+        settings = settings.model_copy(update={"engine": args.engine})
 
     async def _main() -> None:
         stop = asyncio.Event()
@@ -123,10 +129,10 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(_args: argparse.Namespace) -> int:
+def _demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return asyncio.run(run_demo())
+    return asyncio.run(run_demo(engine=args.engine))
 
 
 def _db_upgrade(_args: argparse.Namespace) -> int:

@@ -64,7 +64,7 @@ def demo_config(groups: dict[str, SandboxGroup], staff: list[tuple[SandboxUser, 
     return "\n".join(lines)
 
 
-async def run_demo(out: Callable[[str], None] = print) -> int:
+async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> int:
     """Run the tour; returns the process exit code (0 when every scene played out)."""
     logging.basicConfig(level=logging.WARNING)
     async with SandboxServer() as sandbox:
@@ -102,6 +102,7 @@ async def run_demo(out: Callable[[str], None] = print) -> int:
                 telegram_api=sandbox.base_url,
                 data_dir=Path(folder),
                 config=config_path,
+                engine=engine,
             )
             config = load_estate_config(config_path)
             runtime = await Runtime.create(settings, config)

@@ -12,7 +12,9 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from bot.aiogram.engine import AiogramEngine
 from bot.core.desk import Desk, DeskSettings
+from bot.core.engine import Engine
 from bot.core.flows import FlowRunner
 from bot.core.intake import ALLOWED_UPDATES, Intake
 from bot.core.sender import OutboxSender, SenderLimits
@@ -31,6 +33,10 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 ESTATE_SLUG = "default"
+ENGINES: dict[str, type[PtbEngine] | type[AiogramEngine]] = {
+    "ptb": PtbEngine,
+    "aiogram": AiogramEngine,
+}
 
 
 def system_clock() -> datetime:
@@ -47,7 +53,7 @@ class Runtime:
     db: Database
     estate_id: int
     desk: Desk
-    engine: PtbEngine
+    engine: Engine
     intake: Intake
     sender: OutboxSender
     timers: TimerRunner
@@ -88,7 +94,7 @@ class Runtime:
             features,
         )
         renderer = Renderer(zone)
-        engine = PtbEngine(token, settings.telegram_api, desk, renderer)
+        engine = ENGINES[settings.engine](token, settings.telegram_api, desk, renderer)
 
         async def languages_for(chat_ids: list[int]) -> dict[int, str]:
             """Each chat's language, in one query: a group reads the estate's default."""
@@ -155,7 +161,11 @@ class Runtime:
             asyncio.ensure_future(self.sender.run(stop)),
             asyncio.ensure_future(self.timers.run(stop)),
         ]
-        log.info("estate-bot is running for %s", self.config.estate.name)
+        log.info(
+            "estate-bot is running for %s on the %s engine",
+            self.config.estate.name,
+            self.engine.name,
+        )
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
             for task in done:

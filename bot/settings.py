@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     config: Path | None = None
     log_level: str = "INFO"
     webhook_secret: SecretStr | None = None
+    # Which library talks to Telegram: python-telegram-bot ("ptb") or aiogram; the desk is the same.
+    engine: Literal["ptb", "aiogram"] = "ptb"
     # Seconds after which a message claimed by a sender that died is sent again (at-least-once).
     outbox_claim_timeout: float = 30.0
 

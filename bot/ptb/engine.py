@@ -16,17 +16,17 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.core.desk import Desk
-from bot.i18n import translate
-from bot.ptb.convert import to_incoming
+from bot.core.engine import command_menus, handle_update
 from bot.ptb.transport import PtbTransport
 from bot.render import Renderer
-from handlers.messages import text
 
 log = logging.getLogger(__name__)
 
 
 class PtbEngine:
     """Builds the Application against any Bot API server and connects it to the desk."""
+
+    name = "ptb"
 
     def __init__(
         self,
@@ -69,39 +69,21 @@ class PtbEngine:
         await self.application.process_update(update)
 
     async def _entry(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        incoming = to_incoming(update)
-        try:
-            reply = await self.desk.handle(incoming)
-        except Exception as exc:
-            log.exception("update %s failed", update.update_id)
-            await self.desk.fail(incoming, repr(exc))
-            if update.callback_query is not None:
-                await self._answer(update.callback_query.id, "en", text("error.internal"), True)
-            return
-        if reply is not None:
-            if reply.answer is None:
-                await self._answer(reply.callback_id, reply.language, None, False)
-            else:
-                await self._answer(
-                    reply.callback_id, reply.language, reply.answer.text, reply.answer.alert
-                )
+        await handle_update(self.desk, self.renderer, update, self._answer)
 
-    async def _answer(self, callback_id: str, language: str, body: Any, alert: bool) -> None:
+    async def _answer(self, callback_id: str, shown: str | None, alert: bool) -> None:
         try:
             await self.application.bot.answer_callback_query(
-                callback_id,
-                text=self.renderer.plain(language, body) if body else None,
-                show_alert=alert,
+                callback_id, text=shown, show_alert=alert
             )
         except TelegramError as exc:
             log.info("could not answer callback %s: %s", callback_id, exc)
 
     async def _set_commands(self) -> None:
-        for language, code in (("en", None), ("zh_Hans", "zh")):
-            commands = [
-                BotCommand(name, translate(language, f"command.{name}")) for name in self.commands
-            ]
+        for code, commands in command_menus(self.commands):
             try:
-                await self.application.bot.set_my_commands(commands, language_code=code)
+                await self.application.bot.set_my_commands(
+                    [BotCommand(name, about) for name, about in commands], language_code=code
+                )
             except TelegramError as exc:
                 log.warning("setMyCommands failed: %s", exc)

@@ -1,15 +1,26 @@
-"""PTB `Update` -> `Incoming`: the only place that reads python-telegram-bot's update types."""
+"""A library's `Update` -> `Incoming`, for python-telegram-bot and aiogram alike.
+
+Both libraries model the Bot API one to one (`update.message.from_user`, `.chat`, `.contact`,
+`.photo`, `callback_query.data`, `my_chat_member.new_chat_member.status`), so one reading of those
+attributes serves both engines; nothing here imports either library.
+"""
 
 from __future__ import annotations
 
-from telegram import Update
+from typing import Any
 
 from bot.core.incoming import Incoming
 
 
-def to_incoming(update: Update) -> Incoming:
-    user = update.effective_user
-    chat = update.effective_chat
+def to_incoming(update: Any) -> Incoming:
+    message = update.message
+    query = update.callback_query
+    membership = update.my_chat_member
+    event = message or query or membership
+    user = getattr(event, "from_user", None)
+    chat = getattr(event, "chat", None)
+    if chat is None and query is not None and query.message is not None:
+        chat = query.message.chat
     base = {
         "update_id": update.update_id,
         "user_id": user.id if user else None,
@@ -19,16 +30,13 @@ def to_incoming(update: Update) -> Incoming:
         "language_code": user.language_code if user else None,
         "is_bot": bool(user and user.is_bot),
         "chat_id": chat.id if chat else None,
-        "chat_type": chat.type if chat else None,
+        "chat_type": str(chat.type) if chat else None,
     }
-    membership = update.my_chat_member
     if membership is not None and membership.chat.type == "private":
         status = membership.new_chat_member.status
         return Incoming(**base, blocked_bot=status in ("kicked", "left"))
-    if update.callback_query is not None:
-        query = update.callback_query
+    if query is not None:
         return Incoming(**base, callback_id=query.id, callback_data=query.data)
-    message = update.message
     if message is None:
         # Edits, channel posts, membership changes: recorded, nothing to do for them yet.
         return Incoming(update_id=update.update_id)
