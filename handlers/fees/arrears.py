@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from handlers.fees.ladder import after_import
 from handlers.fees.types import FEE_TYPES, fee_type_key
 from handlers.roster_import import MAX_UNIT_PART, RejectedRow
 from storage.models import Arrear, Unit
@@ -206,7 +207,8 @@ async def import_arrears(uow: UnitOfWork, rows: Sequence[ArrearsRow]) -> Arrears
     """Replace the estate's open balances with the list's; report what happened to each row.
 
     Units named for the first time are created (finance's list knows every home). Records one
-    `arrears.imported` event with the counts. Does not commit: the caller does.
+    `arrears.imported` event with the counts, and has the bot's scheduler bring the chase cases
+    in line with the list (handlers.fees.ladder). Does not commit: the caller does.
     """
     report = ArrearsReport()
     entries: list[_Entry] = []
@@ -284,4 +286,5 @@ async def import_arrears(uow: UnitOfWork, rows: Sequence[ArrearsRow]) -> Arrears
         settled=report.settled,
         rejected=len(report.rejected),
     )
+    await after_import(uow)
     return report
