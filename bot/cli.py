@@ -1,4 +1,5 @@
-"""The `estate-bot` command: run the bot, the demo, migrations, roster imports, config help."""
+"""The `estate-bot` command: run the bot, the demo, migrations, roster and arrears imports,
+config help."""
 
 from __future__ import annotations
 
@@ -56,6 +57,15 @@ def _parser() -> argparse.ArgumentParser:
     importer = residents.add_parser("import", help="import or update residents from CSV/XLSX")
     importer.add_argument("file", type=Path)
     importer.set_defaults(action=_residents_import)
+
+    arrears = commands.add_parser("arrears", help="fees owed, from finance").add_subparsers(
+        metavar="ACTION"
+    )
+    arrears_import = arrears.add_parser(
+        "import", help="replace the open balances with finance's arrears list (CSV/XLSX)"
+    )
+    arrears_import.add_argument("file", type=Path)
+    arrears_import.set_defaults(action=_arrears_import)
 
     config = commands.add_parser("config", help="estate config").add_subparsers(metavar="ACTION")
     example = config.add_parser("example", help="print a complete, commented estate config")
@@ -168,6 +178,38 @@ def _residents_import(args: argparse.Namespace) -> int:
                 report = await import_roster(uow, roster.rows)
                 await uow.commit()
             return format_report(args.file.name, report, roster.rejected)
+        finally:
+            await db.close()
+
+    print(asyncio.run(_main()))
+    return 0
+
+
+def _arrears_import(args: argparse.Namespace) -> int:
+    from bot.arrears_files import format_report, read_arrears
+    from bot.roster_files import RosterFileError
+    from bot.runtime import ESTATE_SLUG, system_clock
+    from handlers.fees.arrears import import_arrears
+    from storage.database import Database
+    from storage.migrate import upgrade
+
+    settings, config = _setup()
+    assert config is not None
+    try:
+        arrears = read_arrears(args.file)
+    except RosterFileError as exc:
+        print(f"estate-bot: {exc}", file=sys.stderr)
+        return 2
+
+    async def _main() -> str:
+        db = Database(settings.resolved_database_url, system_clock)
+        try:
+            await upgrade(db.engine)
+            estate_id = await db.ensure_estate(ESTATE_SLUG, config.estate.name)
+            async with db.uow(estate_id) as uow:
+                report = await import_arrears(uow, arrears.rows)
+                await uow.commit()
+            return format_report(args.file.name, report, arrears.rejected)
         finally:
             await db.close()
 

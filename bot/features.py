@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Literal
 
 import conversations.complaints
+import conversations.fees
 import conversations.registration
 import conversations.repairs
 import conversations.slips
@@ -46,6 +47,7 @@ FEATURES: tuple[FeatureFactory, ...] = (
     conversations.repairs.feature,
     conversations.complaints.feature,
     conversations.slips.feature,
+    conversations.fees.feature,
 )
 
 CORE_COMMANDS = ("start", "help", "cancel", "lang")

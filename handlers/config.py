@@ -14,6 +14,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, time
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -44,6 +45,7 @@ __all__ = [
     "Department",
     "EstateConfig",
     "EstateSection",
+    "FeesSection",
     "RepairCategory",
     "StaffMember",
     "StaffRole",
@@ -294,6 +296,56 @@ class ReleaseSlipsSection(_Section):
         return time.fromisoformat(self.reconcile_at)
 
 
+class FeesSection(_Section):
+    """`[fees]`: chasing arrears (欠费催缴), one notice after another while a unit still owes.
+
+    The manual names the steps but gives no waits and no late-fee rate: each is a key here, with
+    a default the estate replaces by its own contract's terms.
+    """
+
+    # The department whose group confirms "I have paid" (the front desk's when it has no group).
+    department: Slug = "finance"
+    # The chase notice goes this long after the due date, at `send_at` local time.
+    chase_after: Duration = parse_duration("1 day")
+    # The deadline notice goes this long after the chase notice.
+    deadline_after: Duration = parse_duration("15 days")
+    # The deadline notice gives this long to pay; the late fee runs from then.
+    pay_within: Duration = parse_duration("7 days")
+    # The late fee, in percent of the amount owed per day (0.05 is 万分之五).
+    late_fee_percent_per_day: str = "0.05"
+    # The local time of day the chase notices go out, "HH:MM".
+    send_at: str = "10:00"
+    # How to pay, as residents read it in each language; the default sends them to the front desk.
+    how_to_pay_en: Text | None = None
+    how_to_pay_zh: Text | None = None
+
+    @field_validator("chase_after", "deadline_after", "pay_within")
+    @classmethod
+    def _check_elapsed(cls, value: Duration) -> Duration:
+        if value.kind is not DurationKind.FIXED:
+            raise ValueError(f"{value} is working time; write days, e.g. '15 days'")
+        return value
+
+    @field_validator("late_fee_percent_per_day")
+    @classmethod
+    def _check_rate(cls, value: str) -> str:
+        try:
+            rate = Decimal(str(value).strip())
+        except InvalidOperation:
+            rate = Decimal(-1)
+        if not rate.is_finite() or not Decimal(0) <= rate <= Decimal(1):
+            raise ValueError(f"{value!r} is not a percent per day between 0 and 1, e.g. '0.05'")
+        return str(rate)
+
+    @field_validator("send_at")
+    @classmethod
+    def _check_time(cls, value: str) -> str:
+        try:
+            return f"{time.fromisoformat(value.strip()):%H:%M}"
+        except ValueError:
+            raise ValueError(f"{value!r} is not a time of day such as '10:00'") from None
+
+
 class RepairCategory(_Section):
     """`[[repair_categories]]`: a kind of fault a resident picks, and who fixes it."""
 
@@ -343,6 +395,7 @@ class EstateConfig(_Section):
     staff: tuple[StaffMember, ...] = ()
     timings: Timings = Field(default_factory=Timings)
     release_slips: ReleaseSlipsSection = Field(default_factory=ReleaseSlipsSection)
+    fees: FeesSection = Field(default_factory=FeesSection)
     repair_categories: tuple[RepairCategory, ...]
     complaint_topics: tuple[ComplaintTopic, ...]
 

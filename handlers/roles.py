@@ -8,3 +8,5 @@ FRONT_DESK_ROLES = frozenset({"front_desk"}) | OVERSEEING_ROLES
 """Decide registrations, triage and own complaints."""
 MANAGEMENT_ROLES = frozenset({"supervisor"})
 """Receive escalations privately."""
+FINANCE_ROLES = frozenset({"finance"}) | OVERSEEING_ROLES
+"""Confirm that a payment was received."""

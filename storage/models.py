@@ -7,17 +7,20 @@ PostgreSQL: JSON columns, timezone-aware timestamps stored as UTC, BigInteger fo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
     MetaData,
+    Numeric,
     String,
     Text,
     TypeDecorator,
@@ -357,3 +360,25 @@ class Timer(Base):
     fired_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column()
+
+
+class Arrear(Base):
+    """An open balance finance reported: one unit, one fee type, one billing period.
+
+    The arrears list finance exports is the truth: an import replaces the amount of each
+    (unit, fee type, period) it names, and one it no longer names is settled (`settled_at`).
+    Amounts are exact decimals in yuan, never floats.
+    """
+
+    __tablename__ = "arrears"
+    __table_args__ = (UniqueConstraint("unit_id", "fee_type", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estates.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    fee_type: Mapped[str] = mapped_column(String(32))  # management | water | power | gas | ...
+    period: Mapped[str] = mapped_column(String(7))  # "2026-11"
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    due_date: Mapped[date] = mapped_column(Date)
+    settled_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.clock import Clock
 from storage.repositories import (
+    ArrearsRepository,
     ConversationRepository,
     EventLog,
     Inbox,
@@ -30,6 +31,7 @@ class UnitOfWork:
 
     session: AsyncSession
     now: datetime
+    arrears: ArrearsRepository
     conversations: ConversationRepository
     events: EventLog
     inbox: Inbox
@@ -57,6 +59,7 @@ class UnitOfWork:
         await self.session.begin()
         self.now = self._clock()
         self.session.info["now"] = self.now
+        self.arrears = ArrearsRepository(self.session, self.now, self.estate_id)
         self.conversations = ConversationRepository(self.session, self.now)
         self.events = EventLog(self.session, self.now, self.estate_id)
         self.inbox = Inbox(self.session, self.now)

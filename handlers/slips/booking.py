@@ -30,8 +30,12 @@ async def homes(uow: UnitOfWork, actor: Actor) -> list[list[Any]]:
 
 async def fees_owed(uow: UnitOfWork, unit: Unit | None) -> str | None:
     """What the unit owes, as a decimal string ("0" when settled); None when the estate keeps
-    no fee records in the bot (the card then says there is no fee data to check)."""
-    return None
+    no fee records in the bot (no arrears list was ever imported: the card then says there is
+    no fee data to check)."""
+    if unit is None or not await uow.arrears.ever_imported():
+        return None
+    owed = await uow.arrears.owed_by(unit.id)
+    return "0" if owed == 0 else str(owed)
 
 
 def submit(policy: SlipPolicy) -> Hook:

@@ -4,6 +4,7 @@ The unit of work owns the transaction and commits once, together with the outbox
 caused; a repository only reads and stages changes.
 """
 
+from storage.repositories.arrears import ArrearsRepository
 from storage.repositories.conversations import ConversationRepository
 from storage.repositories.events import EventLog
 from storage.repositories.inbox import Inbox
@@ -14,6 +15,7 @@ from storage.repositories.tickets import TicketRepository
 from storage.repositories.timers import Timers
 
 __all__ = [
+    "ArrearsRepository",
     "ConversationRepository",
     "EventLog",
     "Inbox",

@@ -107,6 +107,19 @@ class PeopleRepository:
         )
         return [(r, u) for r, u in rows]
 
+    async def linked_residents_at(self, unit_id: int) -> list[Resident]:
+        """The unit's residents who have a Telegram account (registered in the bot)."""
+        rows = await self._session.scalars(
+            select(Resident)
+            .where(
+                Resident.estate_id == self.estate_id,
+                Resident.unit_id == unit_id,
+                Resident.telegram_user_id.is_not(None),
+            )
+            .order_by(Resident.id)
+        )
+        return list(rows)
+
     async def roster_by_phone(self, phone: str) -> list[Resident]:
         rows = await self._session.scalars(
             select(Resident)

@@ -16,6 +16,8 @@ from handlers.complaints.handling import EXPLAINED, RESOLVED
 from handlers.complaints.lifecycle import COMPLAINT
 from handlers.complaints.policy import SEVERITIES
 from handlers.config import StaffRole, example_config_text, load_estate_config_text
+from handlers.fees.ladder import NOTICES
+from handlers.fees.types import FEE_TYPES
 from handlers.repairs.lifecycle import REPAIR
 from handlers.repairs.views import TIMELINE
 from handlers.rules.visits import SLOTS
@@ -54,6 +56,8 @@ def _dynamic_keys() -> set[str]:
     keys |= {key for c in (RESOLVED, EXPLAINED) for key in (c.told, c.confirmed)}
     keys |= {f"slip.status.{state}" for state in SLIP.states}
     keys |= {f"slip.day.item_{what}" for what in COUNTED.values()}
+    keys |= {f"fee.type.{key}" for key in FEE_TYPES}
+    keys |= {f"fee.{step}.{part}" for step in NOTICES for part in ("title", "name")}
     keys |= {f"complaint.supervisor.{clock}_breach" for clock in ("reply", "resolve", "explain")}
     features = build_features(load_estate_config_text(example_config_text()))
     keys |= {f"command.{name}" for name in features.telegram_commands}

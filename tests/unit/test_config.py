@@ -15,6 +15,7 @@ from handlers.config import (
     Department,
     EstateConfig,
     EstateSection,
+    FeesSection,
     ReleaseSlipsSection,
     RepairCategory,
     StaffMember,
@@ -89,6 +90,7 @@ def _models_and_tables() -> list[tuple[type[BaseModel], str]]:
         (StaffMember, "staff"),
         (Timings, "timings"),
         (ReleaseSlipsSection, "release_slips"),
+        (FeesSection, "fees"),
         (RepairCategory, "repair_categories"),
         (ComplaintTopic, "complaint_topics"),
     ]

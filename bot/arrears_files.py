@@ -1,0 +1,176 @@
+"""Reading finance's arrears list (CSV or XLSX) for `estate-bot arrears import`.
+
+Like the roster (bot/roster_files.py, whose text decoding it shares): UTF-8 or GB18030, commas,
+semicolons or tabs, English or Chinese headers. The unit is one column ("3-2-301") or three
+(building, entrance, room). Unlike the roster, dates are welcome here: a due date or a period
+Excel stored as a date is read as that date. A problem with the whole file raises
+`RosterFileError`; a problem with one line rejects that line only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from bot.roster_files import RosterFileError, _decode, _delimiter, _header_key
+from handlers.fees.arrears import ArrearsReport, ArrearsRow
+from handlers.roster_import import RejectedRow
+
+UNIT_PARTS = ("building", "entrance", "room")
+REQUIRED = ("fee_type", "period", "amount", "due_date")
+
+HEADER_NAMES: dict[str, tuple[str, ...]] = {
+    "unit": ("unit", "home", "房屋", "房屋编号", "户号", "房间号"),
+    "building": ("building", "楼栋", "楼号", "栋"),
+    "entrance": ("entrance", "单元", "单元号"),
+    "room": ("room", "房号", "房间", "室"),
+    "fee_type": ("fee type", "fee", "费用类型", "费用项目", "收费项目", "费用名称"),
+    "period": ("period", "month", "期间", "账期", "所属期间", "月份", "计费月份"),
+    "amount": ("amount", "金额", "欠费金额", "应缴金额", "欠费"),
+    "due_date": ("due date", "due", "到期日", "缴费期限", "截止日期", "应缴日期"),
+}
+
+_FIELD_BY_HEADER = {
+    _header_key(alias): field for field, aliases in HEADER_NAMES.items() for alias in aliases
+}
+
+
+@dataclass(frozen=True)
+class ArrearsFile:
+    rows: list[ArrearsRow]
+    rejected: list[RejectedRow]
+
+
+class _Broken(str):
+    """A spreadsheet cell holding an error (#REF!, #VALUE!): its line is rejected."""
+
+
+Line = tuple[int, list[str]]
+
+
+def read_arrears(path: Path) -> ArrearsFile:
+    """Read a .csv or .xlsx arrears list; the first non-empty row names the columns."""
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise RosterFileError(
+            f"{path.name}: old Excel .xls files cannot be read; save it as .xlsx or as CSV"
+        )
+    if suffix not in (".csv", ".xlsx", ".xlsm"):
+        raise RosterFileError(
+            f"{path.name}: unknown file type '{path.suffix}'; an arrears list is .csv or .xlsx"
+        )
+    if not path.is_file():
+        raise RosterFileError(f"{path}: no such file")
+    lines = _csv_lines(path) if suffix == ".csv" else _xlsx_lines(path)
+    return _parse(path.name, lines)
+
+
+def format_report(
+    file_name: str, report: ArrearsReport, rejected_at_read: Sequence[RejectedRow]
+) -> str:
+    """The operator's summary: the counts, then every rejected line and why."""
+    rejected = sorted([*rejected_at_read, *report.rejected], key=lambda row: row.line)
+    summary = (
+        f"Imported {file_name}: {report.created} new, {report.updated} changed, "
+        f"{report.unchanged} unchanged, {report.settled} settled, {len(rejected)} rejected"
+    )
+    return "\n".join([summary, *(f"  line {row.line}: {row.reason}" for row in rejected)])
+
+
+def _csv_lines(path: Path) -> list[Line]:
+    text = _decode(path)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        return [(number, list(cells)) for number, cells in enumerate(reader, start=1)]
+    except csv.Error as exc:
+        raise RosterFileError(f"{path.name}: line {reader.line_num}: {exc}") from exc
+
+
+def _cell(value: Any, data_type: str) -> str:
+    if value is None:
+        return ""
+    if data_type == "e":
+        return _Broken(str(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _xlsx_lines(path: Path) -> list[Line]:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise RosterFileError(f"{path.name}: not a readable .xlsx workbook ({exc})") from exc
+    try:
+        if not workbook.worksheets:
+            raise RosterFileError(f"{path.name}: the workbook has no sheet")
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        return [
+            (number, [_cell(cell.value, cell.data_type) for cell in cells])
+            for number, cells in enumerate(sheet.iter_rows(), start=1)
+        ]
+    finally:
+        workbook.close()
+
+
+def _columns(source: str, line: int, header: list[str]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        field = _FIELD_BY_HEADER.get(_header_key(cell))
+        if field is None:
+            continue
+        if field in columns:
+            raise RosterFileError(
+                f"{source}: the header row (line {line}) has two {field} columns, "
+                f"'{header[columns[field]].strip()}' and '{cell.strip()}'; keep one"
+            )
+        columns[field] = index
+    missing = [field for field in REQUIRED if field not in columns]
+    if "unit" not in columns and not all(part in columns for part in UNIT_PARTS):
+        missing.insert(0, "unit (or building, entrance and room)")
+    if missing:
+        found = ", ".join(f"'{cell.strip()}'" for cell in header if cell.strip())
+        raise RosterFileError(
+            f"{source}: the header row (line {line}) has no {', '.join(missing)} column; "
+            f"found {found or 'no column names'}. Accepted names: "
+            + "; ".join(f"{field}: {'/'.join(names)}" for field, names in HEADER_NAMES.items())
+        )
+    return columns
+
+
+def _parse(source: str, lines: list[Line]) -> ArrearsFile:
+    content = [(number, cells) for number, cells in lines if any(c.strip() for c in cells)]
+    if not content:
+        raise RosterFileError(f"{source}: the file is empty; its first row must name the columns")
+    (header_line, header), *body = content
+    columns = _columns(source, header_line, header)
+    rows: list[ArrearsRow] = []
+    rejected: list[RejectedRow] = []
+    for number, cells in body:
+        values = {
+            field: cells[index] if index < len(cells) else "" for field, index in columns.items()
+        }
+        broken = [
+            f"{field} holds {value}"
+            for field, value in values.items()
+            if isinstance(value, _Broken)
+        ]
+        if broken:
+            rejected.append(RejectedRow(number, "; ".join(broken)))
+            continue
+        rows.append(ArrearsRow(line=number, **{k: str(v) for k, v in values.items()}))
+    return ArrearsFile(rows=rows, rejected=rejected)
