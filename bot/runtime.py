@@ -12,14 +12,12 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from bot.aiogram.engine import AiogramEngine
 from bot.core.desk import Desk, DeskSettings
 from bot.core.engine import Engine
 from bot.core.flows import FlowRunner
 from bot.core.intake import ALLOWED_UPDATES, Intake
 from bot.core.sender import OutboxSender, SenderLimits
 from bot.features import build_features
-from bot.ptb.engine import PtbEngine
 from bot.render import Renderer
 from bot.roster import sync_roster
 from bot.scheduler import TimerRunner, worker_name
@@ -33,10 +31,17 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 ESTATE_SLUG = "default"
-ENGINES: dict[str, type[PtbEngine] | type[AiogramEngine]] = {
-    "ptb": PtbEngine,
-    "aiogram": AiogramEngine,
-}
+
+
+def engine_class(name: str) -> type:
+    """The engine's class, imported only when chosen: each library takes a while to load."""
+    if name == "aiogram":
+        from bot.aiogram.engine import AiogramEngine
+
+        return AiogramEngine
+    from bot.ptb.engine import PtbEngine
+
+    return PtbEngine
 
 
 def system_clock() -> datetime:
@@ -94,7 +99,7 @@ class Runtime:
             features,
         )
         renderer = Renderer(zone)
-        engine = ENGINES[settings.engine](token, settings.telegram_api, desk, renderer)
+        engine: Engine = engine_class(settings.engine)(token, settings.telegram_api, desk, renderer)
 
         async def languages_for(chat_ids: list[int]) -> dict[int, str]:
             """Each chat's language, in one query: a group reads the estate's default."""

@@ -250,8 +250,9 @@ async def estate(
         wang=sandbox.add_user("Wang", last_name="Fang", language_code="zh-hans"),
         li=sandbox.add_user("Li", last_name="Na", language_code="en"),
         zhou=sandbox.add_user("Zhou", last_name="Qiang", language_code="en"),
-        alice=sandbox.add_user("Alice", last_name="Chen", language_code="en",
-                               phone="+8613800000001"),
+        alice=sandbox.add_user(
+            "Alice", last_name="Chen", language_code="en", phone="+8613800000001"
+        ),
         bob=sandbox.add_user("Bob", last_name="Li", language_code="en", phone="+8613900000002"),
         mallory=sandbox.add_user("Mallory", language_code="en", phone="+8613700000003"),
         engineering=sandbox.add_group("Engineering"),
@@ -280,15 +281,34 @@ class BotProcess:
         self.log_path = estate.folder / "bot.log"
         self.starts = 0
 
-    async def start(self) -> None:
+    async def start(self, ready_within: float = 60.0) -> None:
+        """Start the process and wait until it is ready: polling (or its webhook set), as an
+        operator sees it in the log. Tests then time the bot's replies, not its start-up."""
         self.starts += 1
         log = self.log_path.open("ab")
         log.write(f"\n--- start {self.starts} ---\n".encode())
+        sandbox = self.estate.sandbox
+        seen = len(sandbox.calls)
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", *self.args,
-            env=self.estate.env(), cwd=self.estate.folder, stdout=log, stderr=log,
+            sys.executable,
+            "-m",
+            "bot.cli",
+            *self.args,
+            env=self.estate.env(),
+            cwd=self.estate.folder,
+            stdout=log,
+            stderr=log,
         )
         log.close()
+        process = self.process
+
+        def ready() -> bool:
+            started = any(
+                call.method in ("getUpdates", "setWebhook") for call in sandbox.calls[seen:]
+            )
+            return started or process.returncode is not None
+
+        await sandbox.wait_until(ready, ready_within, poll=0.1)
 
     async def kill(self) -> None:
         """kill -9: no cleanup, no flush, no goodbye."""
@@ -315,7 +335,8 @@ class BotProcess:
 
 
 async def eventually(
-    check: Callable[[], Awaitable[object]], timeout: float = 10.0  # noqa: ASYNC109
+    check: Callable[[], Awaitable[object]],
+    timeout: float = 10.0,  # noqa: ASYNC109
 ) -> object:
     """Poll an async check until it returns something truthy (for database state)."""
     loop = asyncio.get_running_loop()
@@ -331,9 +352,14 @@ async def eventually(
 
 async def run_cli(estate: Estate, *args: str) -> str:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", *args,
-        env=estate.env(), cwd=estate.folder,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "bot.cli",
+        *args,
+        env=estate.env(),
+        cwd=estate.folder,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await process.communicate()
     text = output.decode()
@@ -365,7 +391,9 @@ async def register_with_approval(
     await person.wait_for_message(containing="share your phone")
     await person.tap("Share my phone number")
     for question, answer in (
-        ("Which building", building), ("Which entrance", entrance), ("Which room", room)
+        ("Which building", building),
+        ("Which entrance", entrance),
+        ("Which room", room),
     ):
         await person.wait_for_message(containing=question)
         await person.send(answer)
