@@ -13,7 +13,6 @@ import os
 import re
 import signal
 import sys
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,18 +21,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.sandbox import SandboxGroup, SandboxMessage, SandboxServer, SandboxUser
 from storage.models import Timer
 
+from ..scratch_db import DATABASES, create_engine, scratch_database
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def create_engine(url: str, **kwargs: object) -> AsyncEngine:
-    return create_async_engine(url.replace("postgresql://", "postgresql+asyncpg://", 1), **kwargs)
 
 
 @dataclass
@@ -201,42 +196,12 @@ async def sandbox() -> AsyncIterator[SandboxServer]:
         yield server
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """Every end-to-end test runs on SQLite (the embedded default) and on PostgreSQL.
-
-    PostgreSQL needs a server: `ESTATE_TEST_POSTGRES_URL` names one (CI starts it with
-    `.ci/postgres`); each test gets a database of its own, dropped afterwards.
-    """
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path}/data/estate-bot.sqlite3"
-        return
-    server = os.environ.get("ESTATE_TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("ESTATE_TEST_POSTGRES_URL is not set: no PostgreSQL server to test against")
-    name = f"estate_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield str(make_url(server).set(database=name).render_as_string(hide_password=False))
-    finally:
-        await _drop_database(admin, name)
-        await admin.dispose()
-
-
-async def _drop_database(admin: AsyncEngine, name: str) -> None:
-    """DROP DATABASE ... WITH (FORCE), retried briefly: it refuses while an autovacuum worker (a
-    superuser's process, which the tests' role may not end) happens to be in the database."""
-    for attempt in range(40):
-        try:
-            async with admin.connect() as connection:
-                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            return
-        except DBAPIError as exc:
-            if attempt == 39 or "must be a member of the role" not in str(exc):
-                raise
-            await asyncio.sleep(0.25)
+    """Every end-to-end test runs on SQLite (the embedded default) and on PostgreSQL, in a
+    database of its own (see `tests/scratch_db.py`)."""
+    async with scratch_database(request.param, tmp_path / "data" / "estate-bot.sqlite3") as url:
+        yield url
 
 
 @pytest.fixture

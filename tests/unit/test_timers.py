@@ -9,18 +9,14 @@ also runs on PostgreSQL when `ESTATE_TEST_POSTGRES_URL` names a server.
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.scheduler import TimerHandler, TimerRunner, retry_delay
 from storage.database import Database
@@ -28,6 +24,8 @@ from storage.migrate import upgrade
 from storage.models import Event, Timer
 from storage.repositories.timers import due_select
 from storage.uow import UnitOfWork
+
+from ..scratch_db import DATABASES, scratch_database
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -410,26 +408,12 @@ async def test_run_ticks_until_stop_is_set(estate: Estate) -> None:
 # Several workers.
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 async def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A database two processes' worth of runners share: a SQLite file, or a scratch PostgreSQL
-    database (from `ESTATE_TEST_POSTGRES_URL`, dropped afterwards)."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path}/shared.sqlite3"
-        return
-    server = os.environ.get("ESTATE_TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("ESTATE_TEST_POSTGRES_URL is not set: no PostgreSQL server to test against")
-    name = f"estate_test_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+    database (see `tests/scratch_db.py`)."""
+    async with scratch_database(request.param, tmp_path / "shared.sqlite3") as url:
+        yield url
 
 
 async def test_two_runners_ticking_concurrently_handle_each_timer_exactly_once(
