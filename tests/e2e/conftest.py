@@ -53,6 +53,7 @@ class Estate:
     ma: SandboxUser  # a guard
     he: SandboxUser  # security supervisor; has not opened a private chat with the bot
     database_url: str = ""
+    engine: str = "ptb"  # which library the bot runs on: every test runs on both
     # Off by default: with a managers group, escalations that find no supervisor to write to go
     # there instead of to the front desk, which the repair tests rely on.
     managers_department: bool = False
@@ -78,6 +79,7 @@ class Estate:
             ESTATE_DATABASE_URL=self.database_url,
             ESTATE_OUTBOX_CLAIM_TIMEOUT="2",
             ESTATE_LOG_LEVEL="INFO",
+            ESTATE_ENGINE=self.engine,
             PYTHONPATH=str(ROOT),
         )
         env.update(self.extra_env)
@@ -204,9 +206,16 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         yield url
 
 
+@pytest.fixture(params=["ptb", "aiogram"])
+def engine(request: pytest.FixtureRequest) -> str:
+    """Every end-to-end test runs the bot on python-telegram-bot and on aiogram: the desk must
+    behave the same on both (a difference is a bug in one engine)."""
+    return str(request.param)
+
+
 @pytest.fixture
 async def estate(
-    sandbox: SandboxServer, tmp_path: Path, database_url: str
+    sandbox: SandboxServer, tmp_path: Path, database_url: str, engine: str
 ) -> AsyncIterator[Estate]:
     estate = Estate(
         sandbox=sandbox,
@@ -230,6 +239,7 @@ async def estate(
         ma=sandbox.add_user("Ma", last_name="Jun", language_code="en"),
         he=sandbox.add_user("He", last_name="Ping", language_code="en", started=False),
         database_url=database_url,
+        engine=engine,
     )
     write_config(estate)
     yield estate
