@@ -94,7 +94,11 @@ class Runtime:
         desk = Desk(
             db,
             estate_id,
-            DeskSettings(config.estate.name, str(config.estate.default_language)),
+            DeskSettings(
+                config.estate.name,
+                str(config.estate.default_language),
+                config.estate.front_desk_phone,
+            ),
             runner,
             features,
         )

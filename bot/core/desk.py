@@ -44,6 +44,7 @@ class Reply:
 class DeskSettings:
     estate_name: str
     default_language: str
+    front_desk_phone: str | None = None  # shown in /help, for what a chat cannot do
 
 
 class Desk:
@@ -269,6 +270,9 @@ class Desk:
             lines = [text("help.staff"), *self._command_lines("staff")]
         else:
             lines = [text("help.resident"), *self._command_lines("resident")]
+            if self.settings.front_desk_phone:
+                phone = verbatim(self.settings.front_desk_phone)
+                lines.append(text("help.front_desk_phone", phone=phone))
         await uow.outbox.send(actor.chat_id, message(*lines))
 
     def _command_lines(

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from conversations.steps import AskChoice, AskDate, AskPhotos, AskText, Confirm, Flow, Option
+from conversations.summaries import photos_line
 from handlers.complaints import followup, handling, intake
 from handlers.complaints.common import (
     COMPLAINT_FORM,
@@ -53,7 +54,7 @@ def complaint_flows(policy: ComplaintPolicy) -> list[Flow]:
                 topic=localized(topic.names) if topic else _verbatim(answers, "topic"),
             ),
             text("complaint.card.what", what=_verbatim(answers, "what")),
-            text("flow.photos.count", count=len(answers.get("photos") or [])),
+            *photos_line(answers.get("photos")),
             text("complaint.card.wish", wish=_verbatim(answers, "wish")),
         ]
 

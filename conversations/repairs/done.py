@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from conversations.steps import AskAmount, AskPhotos, AskText, Confirm, Flow
+from conversations.summaries import photos_line
 from handlers.messages import TextBody, text
 from handlers.repairs import work
 from handlers.repairs.common import DONE_FORM
@@ -20,7 +21,7 @@ def _summary(answers: dict[str, object]) -> list[TextBody]:
     return [
         text("repair.done_form.summary", number=str(answers.get("number", ""))),
         text("repair.card.result", result={"key": "", "params": {"value": answers["result"]}}),
-        text("flow.photos.count", count=len(photos) if isinstance(photos, list) else 0),
+        *photos_line(photos),
         text("repair.fees", labour=answers["labour_fee"], material=answers["material_fee"]),
     ]
 

@@ -22,6 +22,7 @@ from conversations.steps import (
     Flow,
     Option,
 )
+from conversations.summaries import photos_line
 from handlers.messages import TextBody, day, localized, text
 from handlers.repairs import report
 from handlers.repairs.common import REPORT_FORM
@@ -76,7 +77,7 @@ def repair_flow(policy: RepairPolicy) -> Flow:
                 "repair.card.description",
                 description={"key": "", "params": {"value": answers.get("description", "")}},
             ),
-            text("flow.photos.count", count=len(answers.get("photos") or [])),
+            *photos_line(answers.get("photos")),
             text(f"repair.urgency.{answers.get('urgency', 'normal')}"),
             text(
                 "repair.window",

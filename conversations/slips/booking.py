@@ -25,6 +25,7 @@ from conversations.steps import (
     Flow,
     Option,
 )
+from conversations.summaries import photos_line
 from handlers.messages import TextBody, day, text, verbatim
 from handlers.rules.visits import SLOTS
 from handlers.slips import approval, booking, gate
@@ -62,8 +63,7 @@ def booking_flow(policy: SlipPolicy) -> Flow:
             text("slip.summary"),
             text("slip.line.items", items=_said(answers, "items")),
         ]
-        if answers.get("photo"):
-            lines.append(text("flow.photos.count", count=len(answers["photo"])))
+        lines += photos_line(answers.get("photo"))
         lines += [
             text(
                 "slip.line.unit",

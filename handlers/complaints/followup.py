@@ -91,7 +91,7 @@ async def deadline_passed(uow: UnitOfWork, timer: Timer) -> None:
     await tell_owner(
         uow,
         ticket,
-        message(text(f"complaint.supervisor.{clock}_breach", number=number(ticket), owner=owner)),
+        message(text(f"complaint.owner.{clock}_breach", number=number(ticket))),
     )
 
 

@@ -76,6 +76,7 @@ async def link_group(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket) -
     residents = {t.reporter_user_id for t in recent}
     if len(residents) < policy.group_size:
         return
+    already_alerted = any(t.details.get("group") for t in recent if t.id != ticket.id)
     numbers = [number(t) for t in recent]
     for linked in recent:
         details = dict(linked.details)
@@ -83,6 +84,8 @@ async def link_group(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket) -
         linked.details = details
         await refresh_card(uow, policy, linked)
     COMPLAINTS.record(uow, ticket, "group", None, numbers=numbers)
+    if already_alerted:  # a further resident joins a group complaint already raised: linked only
+        return
     alert = message(
         text(
             "complaint.group_alert",

@@ -79,6 +79,8 @@ def complaint_policy(config: EstateConfig) -> ComplaintPolicy:
         invalid_explain=timings.complaint_invalid_explain,
         callback=timings.complaint_callback,
         departments=tuple(
-            (d.key, d.name) for d in config.departments if d.chat_id and d.key != "front_desk"
+            (d.key, d.name)
+            for d in config.departments
+            if d.chat_id and d.key not in ("front_desk", "managers")  # routed to those who fix
         ),
     )

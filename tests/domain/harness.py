@@ -110,6 +110,7 @@ def estate_config(timings: dict[str, str] | None = None, *, managers: bool = Tru
         'name = "Sunrise Gardens"',
         'timezone = "Asia/Shanghai"',
         'default_language = "en"',
+        'front_desk_phone = "+86 21 5555 0100"',
         "",
         "[calendar]",
         'holidays = "chinese-calendar"',
@@ -206,7 +207,9 @@ class Estate:
             await features.on_start(uow)
             await uow.commit()
         runner = FlowRunner(features.flows.values(), today)
-        settings = DeskSettings(config.estate.name, str(config.estate.default_language))
+        settings = DeskSettings(
+            config.estate.name, str(config.estate.default_language), config.estate.front_desk_phone
+        )
         desk = Desk(db, estate_id, settings, runner, features)
         timers = TimerRunner(db, estate_id, features.timers, worker="domain-test")
         updates = itertools.count(first_update)

@@ -275,7 +275,10 @@ async def test_an_untouched_complaint_warns_its_owner_and_alerts_the_supervisor_
         complaint, LI, reply_warn, f"⏰ C-0001: the first reply is due by {shown(reply_due)}."
     )
     await nothing_until_then(complaint, SUN, reply_due, missed.format("first-reply"))
-    assert (await complaint.last(LI)).text == missed.format("first-reply")
+    assert (await complaint.last(LI)).text == (  # the owner is asked to act, in their own words
+        "⏰ The first-reply deadline of C-0001 has passed. Please reply to the resident now; "
+        "your supervisors have been told."
+    )
     await nothing_until_then(
         complaint, LI, resolve_warn, f"⏰ C-0001: it must be resolved by {shown(resolve_due)}."
     )

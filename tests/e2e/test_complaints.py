@@ -437,6 +437,20 @@ async def test_three_residents_complaining_about_the_same_thing_are_linked_and_m
     await asyncio.sleep(0.5)
     assert len([m for m in estate.managers.messages if "Group complaint" in m.text]) == 1
 
+    # A fourth resident joins the group complaint already raised: linked, not alerted again.
+    dai = estate.sandbox.add_user(
+        "Dai", last_name="Wen", language_code="en", phone="+8613500000005"
+    )
+    await register_with_approval(estate, dai, ("7", "1", "701"))
+    await file_complaint(estate, dai, what="The drilling woke my children again last night.")
+    await estate.front_desk.wait_for_message(
+        predicate=lambda m: (
+            "Complaint C-0004" in m.text and "C-0001, C-0002, C-0003, C-0004" in m.text
+        )
+    )
+    await asyncio.sleep(0.5)
+    assert len([m for m in estate.managers.messages if "Group complaint" in m.text]) == 1
+
 
 async def _all_linked(estate: Estate) -> bool:
     cards = [m for m in estate.front_desk.messages if "Complaint C-000" in m.text]

@@ -71,6 +71,7 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"fee.type.{key}" for key in FEE_TYPES}
     keys |= {f"fee.{step}.{part}" for step in NOTICES for part in ("title", "name")}
     keys |= {f"complaint.supervisor.{clock}_breach" for clock in ("reply", "resolve", "explain")}
+    keys |= {f"complaint.owner.{clock}_breach" for clock in ("reply", "resolve", "explain")}
     features = build_features(load_estate_config_text(example_config_text()))
     keys |= {f"command.{name}" for name in features.telegram_commands}
     keys |= {f"command.{c.name}" for c in features.commands}
