@@ -24,6 +24,9 @@ from handlers.slips.reconcile import COUNTED
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ("bot", "handlers", "conversations")
+# The sandbox Bot API server translates nothing, and Babel's extractor misreads one of its
+# f-strings followed by a `text` field as a call to `text(...)`.
+METHOD_MAP = [("sandbox/**.py", "ignore"), ("**.py", "python")]
 
 
 def _literal_keys() -> set[str]:
@@ -31,7 +34,7 @@ def _literal_keys() -> set[str]:
     for folder in SOURCE_DIRS:
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / folder,
-            method_map=[("**.py", "python")],
+            method_map=METHOD_MAP,
             keywords={"text": (1,)},
         ):
             keys.add(message if isinstance(message, str) else message[0])
