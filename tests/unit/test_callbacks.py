@@ -16,7 +16,12 @@ def test_round_trip():
 @pytest.mark.parametrize(
     "data",
     ["", None, "2|reg.approve|1", "1|reg.delete|1", "1|reg.approve|x", "1|reg.approve",
-     "1|reg.approve|1|2", "1|flow|1|", "x" * 65],
+     "1|reg.approve|1|2", "1|flow|1|", "x" * 65,
+     # numbers only as the bot writes them, and within a database integer
+     "1|reg.approve| 1", "1|reg.approve|+1", "1|reg.approve|01", "1|reg.approve|-1",
+     "1|reg.approve|1_0", "1|reg.approve|\u0661", "1|reg.approve|2147483648",
+     # other arguments: printable ASCII only
+     "1|flow|1|sk ip", "1|flow|1|\u200bskip", "1|flow|1|\x00", "1|flow|1|\ud800"],
 )
 def test_forged_or_malformed_data_is_refused(data):
     with pytest.raises(BadCallback):
@@ -25,4 +30,10 @@ def test_forged_or_malformed_data_is_refused(data):
 
 def test_packing_refuses_data_over_64_bytes():
     with pytest.raises(ValueError, match="64 bytes"):
-        pack("flow", [1, "é" * 40])
+        pack("flow", [1, "e" * 70])
+
+
+@pytest.mark.parametrize("args", [[1, "é"], [1, "a b"], [-1, "x"], [2**31, "x"]])
+def test_packing_refuses_what_unpacking_would(args):
+    with pytest.raises(ValueError):
+        pack("flow", args)
