@@ -184,7 +184,10 @@ class Desk:
     async def _private(self, uow: UnitOfWork, actor: Actor, incoming: Incoming) -> None:
         command = incoming.command
         conversation = await uow.conversations.get(actor.chat_id, actor.user_id)
-        if command == "start" and (link := self.features.start_link(incoming.command_args)):
+        if incoming.edited:  # never an answer nor a command; a form open says why
+            if conversation is not None:
+                await self.runner.edited(uow, actor, conversation)
+        elif command == "start" and (link := self.features.start_link(incoming.command_args)):
             handler, rest = link
             await handler(uow, actor, rest)
         elif command == "start":
@@ -226,6 +229,8 @@ class Desk:
 
     async def _group(self, uow: UnitOfWork, actor: Actor, incoming: Incoming) -> None:
         command = incoming.command
+        if incoming.edited:  # a command edited in a group is not run again
+            return
         if command == "help":
             lines = [text("help.group"), *self._command_lines("staff", group=True)]
             await uow.outbox.send(actor.chat_id, message(*lines), group=True)

@@ -104,6 +104,19 @@ class FlowRunner:
             await self.prompt(uow, actor, flow, conversation)
         return TapAnswer(text("flow.error.stale_button"), alert=True)
 
+    async def edited(self, uow: UnitOfWork, actor: Actor, conv: Conversation) -> None:
+        """The person edited a message while this form is open. An edit is never taken as an
+        answer: the answer it changes may already have moved the form on (a hook ran, a branch
+        was taken), so the form says edits are not read, where answers can be changed, and asks
+        its current question again."""
+        flow = self.flow_of(conv)
+        if flow is None:
+            return
+        summary = any(isinstance(step, Confirm) and step.editable for step in flow.steps)
+        said = text("flow.edit_ignored") if summary else text("flow.edit_ignored_no_summary")
+        await uow.outbox.send(actor.chat_id, message(said))
+        await self.prompt(uow, actor, flow, conv)
+
     async def receive(
         self, uow: UnitOfWork, actor: Actor, conv: Conversation, given: Input
     ) -> TapAnswer | None:

@@ -28,14 +28,15 @@ def to_incoming(update: Update) -> Incoming:
     if update.callback_query is not None:
         query = update.callback_query
         return Incoming(**base, callback_id=query.id, callback_data=query.data)
-    message = update.message
+    message = update.message or update.edited_message
     if message is None:
-        # Edits, channel posts, membership changes: recorded, nothing to do for them yet.
+        # Channel posts, other members' changes: recorded, nothing to do for them.
         return Incoming(update_id=update.update_id)
     contact = message.contact
     photo = message.photo[-1].file_id if message.photo else None
     return Incoming(
         **base,
+        edited=update.edited_message is not None,
         text=message.text,
         contact_phone=contact.phone_number if contact else None,
         contact_user_id=contact.user_id if contact else None,

@@ -221,6 +221,10 @@ class Estate:
         """A message (or a /command) in the person's private chat, or in a group `chat`."""
         await self._handle(person, chat, text=said)
 
+    async def edit(self, person: Person, said: str, *, chat: int | None = None) -> None:
+        """The person edits a message they sent earlier so that it now reads `said`."""
+        await self._handle(person, chat, text=said, edited=True)
+
     async def share_contact(self, person: Person) -> None:
         await self._handle(person, None, contact_phone=person.phone, contact_user_id=person.id)
 

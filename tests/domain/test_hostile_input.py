@@ -11,11 +11,13 @@ from .harness import (
     ALICE,
     ENGINEERING,
     FRONT_DESK,
+    LI,
     WANG,
     ZHOU,
     Estate,
     Person,
     Shown,
+    owner_form,
     report_repair,
 )
 
@@ -180,3 +182,55 @@ async def test_the_revision_keeps_growing_across_forms(estate: Estate):
     firsts = seen[::2]  # a prompt's buttons share its revision
     assert seen[1::2] == firsts
     assert firsts == sorted(set(firsts)) and len(firsts) == 4  # each form's above the last's
+
+
+# -- edited messages -------------------------------------------------------------------------------
+
+
+async def test_an_edit_during_a_form_is_not_an_answer_and_the_question_comes_again(estate: Estate):
+    await estate.send(ALICE, "/repair")
+    await estate.tap(ALICE, "Water and drains")
+    await estate.tap(ALICE, "Building 3")
+    await estate.send(ALICE, "The sink leaks under the cabinet.")
+    asked = await estate.last(ALICE)
+    assert "up to 3 photos" in asked.text
+    before = await estate.mark()
+
+    await estate.edit(ALICE, "The sink and the tap leak under the cabinet.")
+    note, again = await estate.messages(ALICE, after=before)
+    assert note.text == (
+        "I don't read edited messages, so your answers stay as you first sent them. To answer "
+        "the question below, send a new message; to change an earlier answer, tap ✏️ Edit on "
+        "the summary before you submit."
+    )
+    assert again.text == asked.text and again.buttons == asked.buttons
+    assert await form(estate, ALICE) == ("repair", "photos")
+    async with estate.db.uow(estate.estate_id) as uow:
+        open_now = await uow.conversations.get(ALICE.id, ALICE.id)
+        assert open_now is not None
+        assert open_now.answers["description"] == "The sink leaks under the cabinet."
+
+    await estate.edit(ALICE, "/cancel")  # an edit is not a command either
+    assert await form(estate, ALICE) == ("repair", "photos")
+    in_chinese = await estate.messages(ALICE, language="zh_Hans", after=before)
+    assert in_chinese[0].text.startswith("我不会读取修改过的消息")
+
+
+async def test_an_edit_in_a_form_without_a_summary_points_to_cancel(complaint: Estate):
+    await complaint.tap(LI, "Minor", chat=FRONT_DESK)
+    await owner_form(complaint, LI, "Reply", "We have spoken to 502.")
+    await complaint.tap(ALICE, "Add information")
+    assert await form(complaint, ALICE) == ("complaint_info", "info")
+    await complaint.edit(ALICE, "Loud drilling from 502 every night.")
+    note = (await complaint.messages(ALICE))[-2]
+    assert note.text.endswith("to change an earlier answer, send /cancel and start again.")
+    assert await form(complaint, ALICE) == ("complaint_info", "info")
+
+
+async def test_an_edit_outside_a_form_or_in_a_group_is_ignored(job: Estate):
+    before = await job.mark()
+    await job.edit(ALICE, "/repair")
+    await job.edit(ZHOU, "/queue", chat=ENGINEERING)
+    assert await job.messages(ALICE, after=before) == []
+    assert await job.messages(ENGINEERING, after=before) == []
+    assert await form(job, ALICE) is None
