@@ -257,7 +257,8 @@ class Estate:
         reply = await self._handle(
             person, chat, callback_id=f"cb{self.clock.now.timestamp()}", callback_data=data
         )
-        if reply is None or reply.answer is None:
+        assert reply is not None, f"the tap on {data!r} was not answered"
+        if reply.answer is None:
             return Toast("", False)
         return Toast(self.renderer.plain(reply.language, reply.answer.text), reply.answer.alert)
 

@@ -7,6 +7,15 @@ tap or a forged request would send them.
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from bot.core.callbacks import BadCallback, unpack
+from bot.features import CORE_ACTIONS, build_features
+from handlers.rules.text import visible, visible_length
+from storage.models import Conversation, RegistrationRequest, Ticket
+
 from .harness import (
     ALICE,
     ENGINEERING,
@@ -17,11 +26,13 @@ from .harness import (
     Estate,
     Person,
     Shown,
+    estate_config,
     owner_form,
     report_repair,
 )
 
 ALREADY = "This question has already been answered. Please answer the latest one."
+MALLORY = Person(401, "Mallory")  # neither staff nor resident
 
 
 async def form(estate: Estate, person: Person) -> tuple[str, str] | None:
@@ -234,3 +245,84 @@ async def test_an_edit_outside_a_form_or_in_a_group_is_ignored(job: Estate):
     assert await job.messages(ALICE, after=before) == []
     assert await job.messages(ENGINEERING, after=before) == []
     assert await form(job, ALICE) is None
+
+
+# -- any callback data at all ----------------------------------------------------------------------
+
+ACTIONS = sorted({*build_features(estate_config()).actions, *CORE_ACTIONS, "x"})
+near_valid = st.builds(
+    lambda action, args: "|".join(["1", action, *args]),
+    st.sampled_from(ACTIONS),
+    st.lists(
+        st.sampled_from(["1", "2", "0", "-1", "01", "2147483648", "", "en", "xx", "major", "5"])
+        | st.text(max_size=6),
+        max_size=3,
+    ),
+)
+callback_data = st.one_of(
+    st.none(),
+    st.text(max_size=70),
+    st.text(st.characters(exclude_categories=()), max_size=70),  # lone surrogates too
+    st.binary(max_size=70).map(lambda b: b.decode("utf-8", "surrogateescape")),
+    near_valid,
+)
+tappers = st.sampled_from([(ALICE, None), (ZHOU, ENGINEERING), (MALLORY, None), (ZHOU, None)])
+
+
+async def snapshot(estate: Estate) -> tuple:
+    async with estate.db.uow(estate.estate_id) as uow:
+        session = uow.session
+        tickets = (
+            await session.execute(select(Ticket.id, Ticket.status, Ticket.assignee_user_id))
+        ).all()
+        forms = (
+            await session.execute(
+                select(
+                    Conversation.user_id,
+                    Conversation.flow,
+                    Conversation.step,
+                    Conversation.revision,
+                )
+            )
+        ).all()
+        requests = (
+            await session.execute(select(RegistrationRequest.id, RegistrationRequest.status))
+        ).all()
+    return sorted(tickets), sorted(forms), sorted(requests)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=callback_data, who=tappers)
+async def test_any_callback_data_is_answered_and_what_is_refused_changes_nothing(
+    job: Estate, data: str | None, who: tuple[Person, int | None]
+):
+    person, chat = who
+    before = await snapshot(job)
+    toast = await job.tap_data(person, data, chat=chat)  # answered, whatever it was
+    try:
+        unpack(data, job.desk.signatures)
+    except BadCallback:
+        assert toast.alert and toast.text == "This button is not valid."
+        assert await snapshot(job) == before
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(typed=st.text(st.characters(exclude_categories=()), min_size=1) | st.text(min_size=1))
+async def test_any_text_at_a_text_step_is_kept_as_seen_or_refused(estate: Estate, typed: str):
+    await estate.send(ALICE, "/complain")
+    await estate.tap(ALICE, "Noise and neighbours")
+    await estate.send(ALICE, typed)
+    async with estate.db.uow(estate.estate_id) as uow:
+        open_now = await uow.conversations.get(ALICE.id, ALICE.id)
+        assert open_now is not None
+        step, answers = open_now.step, dict(open_now.answers)
+    seen = visible(typed, multiline=True)
+    if step == "what":  # refused: it shows fewer than 10 characters, or more than 2000
+        assert not 10 <= visible_length(seen) or len(seen) > 2000
+    else:
+        assert step == "photos" and answers["what"] == seen
+    await estate.send(ALICE, "/cancel")
