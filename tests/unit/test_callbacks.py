@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.callbacks import BadCallback, Callback, pack, unpack
+from bot.core.flows import FlowRunner
+from conversations.steps import AskChoice, AskText, Confirm, Flow, Option
+from handlers.messages import text
 
 SIGNATURES = {"reg.approve": (int,), "flow": (int, str)}
 
@@ -126,3 +131,27 @@ def test_what_pack_writes_unpacks_to_itself(action, args):
         assert len("|".join(["1", action, *map(str, args)]).encode()) > 64
         return
     assert unpack(data, WIDE) == Callback(action, tuple(args))
+
+
+async def _submit(*_args):
+    return None
+
+
+LONG = "a_rather_long_field_name_" * 2
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        (
+            AskText(name=LONG, prompt=text("p")),
+            Confirm(name="c", prompt=text("p"), editable=(LONG,)),
+        ),
+        (AskChoice(name="pick", prompt=text("p"), choices=[Option("x" * 50, text("p"))]),),
+        (AskChoice(name="pick", prompt=text("p"), choices=[Option("not ascii é", text("p"))]),),
+    ],
+)
+def test_a_flow_whose_buttons_cannot_be_packed_fails_at_start(steps):
+    flow = Flow("bad", steps, submit=_submit)
+    with pytest.raises(ValueError, match="does not fit"):
+        FlowRunner([flow], today=lambda _uow: date(2026, 11, 24))
