@@ -53,7 +53,7 @@ FEATURES: tuple[FeatureFactory, ...] = (
 CORE_COMMANDS = ("start", "help", "cancel", "lang")
 """Commands the desk answers itself, in every estate."""
 CORE_GROUP_COMMANDS = ("help", "chatid")
-CORE_ACTIONS = frozenset({"flow", "lang", MENU.name})
+CORE_ACTIONS = frozenset({"form", "flow", "lang", MENU.name})
 """Button actions the desk handles itself (flow answers, the language menu, the resident menu)."""
 
 

@@ -9,18 +9,18 @@ fields that are steps), so a broken flow fails at import, not in front of a resi
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Literal
+from decimal import Decimal
+from typing import Any, Literal
 
 from handlers.forms import Answers, Hook
 from handlers.messages import TextBody, day, text
 from handlers.rules.phones import normalize_phone
-
-if TYPE_CHECKING:
-    pass
+from handlers.rules.text import visible, visible_length
 
 InputKind = Literal["text", "contact", "photo", "button", "other"]
 
@@ -102,13 +102,32 @@ def _not_text(given: Input) -> Refused | None:
     return None
 
 
+def _typed(raw: str) -> str:
+    """A number, a day or a phone number as typed: what is seen, with the full-width digits and
+    signs of Chinese input methods read as the ASCII ones (NFKC)."""
+    return unicodedata.normalize("NFKC", visible(raw))
+
+
+def _no_visible_text(raw: str) -> Refused:
+    """Blank, or only characters nobody sees (a zero-width space): said as it is."""
+    if raw.strip():
+        return Refused(text("flow.error.text_invisible"))
+    return Refused(text("flow.error.text_empty"))
+
+
 @dataclass(frozen=True, kw_only=True)
 class AskText(Step):
-    """Free text, trimmed, of `min_length` to `max_length` characters; `optional` adds Skip."""
+    """Free text as a person sees it (`handlers.rules.text`): at least `min_length` visible
+    characters (and always one), at most `max_length` characters kept; a text allowed over 200
+    characters keeps its line breaks, a shorter one is one line. `optional` adds Skip."""
 
     min_length: int = 1
     max_length: int = 500
     optional: bool = False
+
+    @property
+    def multiline(self) -> bool:
+        return self.max_length > 200
 
     def options(self, answers: Answers, today: date) -> list[Option]:
         return [Option("skip", text("flow.skip"))] if self.optional else []
@@ -118,14 +137,12 @@ class AskText(Step):
             return Accepted("")
         if (refused := _not_text(given)) is not None:
             return refused
-        value = (
-            " ".join((given.text or "").split())
-            if self.max_length <= 200
-            else ((given.text or "").strip())
-        )
-        if len(value) < self.min_length:
-            if not value:
-                return Refused(text("flow.error.text_empty"))
+        raw = given.text or ""
+        value = visible(raw, multiline=self.multiline)
+        seen = visible_length(value)
+        if seen == 0:
+            return _no_visible_text(raw)
+        if seen < self.min_length:
             return Refused(text("flow.error.text_too_short", minimum=self.min_length))
         if len(value) > self.max_length:
             return Refused(
@@ -136,21 +153,27 @@ class AskText(Step):
 
 @dataclass(frozen=True, kw_only=True)
 class AskAmount(Step):
-    """A sum of money, 0 or more (a fee): '120', '120.5', '¥120' all read as 120.00."""
+    """A sum of money, 0 or more (a fee): '120', '120.5', '¥120', '1,200', '１２０元' read as
+    decimals with two places. Only digits and one point: no exponents, NaN or infinity."""
 
     maximum: Decimal = Decimal("100000")
 
     def judge(self, given: Input, answers: Answers, actor_id: int, today: date) -> Verdict:
         if (refused := _not_text(given)) is not None:
             return refused
-        raw = (given.text or "").strip().lstrip("¥￥$").replace(",", "").strip()
-        try:
-            amount = Decimal(raw)
-        except InvalidOperation:
+        raw = _typed(given.text or "")
+        if not raw:
+            return _no_visible_text(given.text or "")
+        bare = re.sub(r"[\s,]", "", raw).lstrip("¥$").removesuffix("元")
+        if not _AMOUNT.fullmatch(bare):
             return Refused(text("flow.error.amount_expected"))
-        if not amount.is_finite() or amount < 0 or amount > self.maximum:
+        amount = Decimal(bare)
+        if amount < 0 or amount > self.maximum:
             return Refused(text("flow.error.amount_range", maximum=str(self.maximum)))
-        return Accepted(str(amount.quantize(Decimal("0.01"))))
+        return Accepted(str(abs(amount).quantize(Decimal("0.01"))))
+
+
+_AMOUNT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -197,11 +220,11 @@ class AskPhone(Step):
 
     def judge(self, given: Input, answers: Answers, actor_id: int, today: date) -> Verdict:
         if given.kind == "contact" and given.contact_phone:
-            raw = given.contact_phone
+            raw = _typed(given.contact_phone)
         elif (refused := _not_text(given)) is not None:
             return refused
-        else:
-            raw = given.text or ""
+        elif not (raw := _typed(given.text or "")):
+            return _no_visible_text(given.text or "")
         phone = normalize_phone(raw[:40])
         if phone is None:
             return Refused(text("flow.error.phone_invalid"))
@@ -253,11 +276,13 @@ class AskDate(Step):
         ]
 
     def judge(self, given: Input, answers: Answers, actor_id: int, today: date) -> Verdict:
-        raw = given.button if given.kind == "button" else given.text
-        if given.kind not in {"button", "text"} or not raw:
+        raw = given.button if given.kind == "button" else _typed(given.text or "")
+        if given.kind == "text" and not raw:
+            return _no_visible_text(given.text or "")
+        if given.kind not in {"button", "text"} or not raw or len(raw) > 40:
             return Refused(text("flow.error.date_expected"))
         try:
-            chosen = date.fromisoformat(raw.strip())
+            chosen = date.fromisoformat(raw)
         except ValueError:
             return Refused(text("flow.error.date_expected"))
         if not today <= chosen < today + timedelta(days=self.horizon_days):

@@ -267,8 +267,11 @@ class Event(Base):
 class Conversation(Base):
     """Where a user is in a flow and what they answered so far; written at every step.
 
-    `revision` grows with every step, and buttons carry it, so a tap on an older prompt is
-    recognised as stale instead of being applied to the current step.
+    One row per (chat, user), kept when a form ends (`ended_at` set, answers dropped) so that
+    `revision` never goes back: it grows when a form starts, at every step and when the form
+    ends, and buttons carry it. A revision therefore names one question of one form instance in
+    that chat, and a tap on any older prompt, of this form or of a finished one, is recognised as
+    stale instead of being applied to whatever form is open now.
     """
 
     __tablename__ = "conversations"
@@ -281,6 +284,7 @@ class Conversation(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     revision: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column()
+    ended_at: Mapped[datetime | None]
 
 
 class IncomingUpdate(Base):

@@ -13,7 +13,7 @@ from bot.core.incoming import Incoming
 
 
 def to_incoming(update: Any) -> Incoming:
-    message = update.message
+    message = update.message or update.edited_message
     query = update.callback_query
     membership = update.my_chat_member
     event = message or query or membership
@@ -38,12 +38,13 @@ def to_incoming(update: Any) -> Incoming:
     if query is not None:
         return Incoming(**base, callback_id=query.id, callback_data=query.data)
     if message is None:
-        # Edits, channel posts, membership changes: recorded, nothing to do for them yet.
+        # Channel posts, other members' changes: recorded, nothing to do for them.
         return Incoming(update_id=update.update_id)
     contact = message.contact
     photo = message.photo[-1].file_id if message.photo else None
     return Incoming(
         **base,
+        edited=update.edited_message is not None,
         text=message.text,
         contact_phone=contact.phone_number if contact else None,
         contact_user_id=contact.user_id if contact else None,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.core.callbacks import BadCallback, unpack
-from bot.core.flows import FLOW_ACTION, FlowRunner
+from bot.core.flows import FORM_ACTION, LEGACY_FLOW_ACTION, FlowRunner
 from bot.core.incoming import Incoming
 from bot.features import Features
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, language_from_code
@@ -64,7 +64,8 @@ class Desk:
         self.runner = runner
         self.features = features
         self.signatures: dict[str, Sequence[type]] = {
-            FLOW_ACTION: (int, str),
+            FORM_ACTION: (int, str),
+            LEGACY_FLOW_ACTION: (int, str),
             "lang": (str,),
             "menu": (str,),
             **{name: spec.args for name, spec in features.actions.items()},
@@ -162,14 +163,11 @@ class Desk:
                 reason=str(exc),
             )
             return TapAnswer(text("error.button_invalid"), alert=True)
-        if callback.action == FLOW_ACTION:
+        if callback.action == FORM_ACTION:
             revision, value = callback.args
-            conversation = await uow.conversations.get(actor.chat_id, actor.user_id)
-            if conversation is None or conversation.revision != revision:
-                return TapAnswer(text("flow.error.stale_button"), alert=True)
-            return await self.runner.receive(
-                uow, actor, conversation, Input("button", button=str(value))
-            )
+            return await self.runner.tap(uow, actor, int(revision), str(value))
+        if callback.action == LEGACY_FLOW_ACTION:
+            return await self.runner.legacy_tap(uow, actor)
         if callback.action == "lang":
             return await self._set_language(uow, actor, user, str(callback.args[0]))
         if callback.action == "menu":
@@ -187,7 +185,10 @@ class Desk:
     async def _private(self, uow: UnitOfWork, actor: Actor, incoming: Incoming) -> None:
         command = incoming.command
         conversation = await uow.conversations.get(actor.chat_id, actor.user_id)
-        if command == "start" and (link := self.features.start_link(incoming.command_args)):
+        if incoming.edited:  # never an answer nor a command; a form open says why
+            if conversation is not None:
+                await self.runner.edited(uow, actor, conversation)
+        elif command == "start" and (link := self.features.start_link(incoming.command_args)):
             handler, rest = link
             await handler(uow, actor, rest)
         elif command == "start":
@@ -229,6 +230,8 @@ class Desk:
 
     async def _group(self, uow: UnitOfWork, actor: Actor, incoming: Incoming) -> None:
         command = incoming.command
+        if incoming.edited:  # a command edited in a group is not run again
+            return
         if command == "help":
             lines = [text("help.group"), *self._command_lines("staff", group=True)]
             await uow.outbox.send(actor.chat_id, message(*lines), group=True)

@@ -1,8 +1,15 @@
 """Runs declared flows: prompts a step, judges the answer, moves on, and saves at every step.
 
 The conversation row is written in the same transaction as the prompt it causes, so a process
-killed mid-form resumes at the same step with every earlier answer intact. Buttons carry the
-conversation's revision: a tap on an older prompt is stale and changes nothing.
+killed mid-form resumes at the same step with every earlier answer intact.
+
+Buttons carry the conversation's revision (``1|form|<revision>|<value>``). The revision is a
+per-chat counter kept in the database across forms (see `ConversationRepository`): it grows when
+a form starts, at every step and when the form ends, and never goes back, so it names one question
+of one form instance. A tap whose revision is not the open form's current one (an older question,
+or any question of a finished form, before or after a restart) is answered "already answered"
+and changes nothing. Buttons from before revisions were kept (``1|flow|...``) name no form
+instance: they are answered the same way, and the open form's question is asked again.
 """
 
 from __future__ import annotations
@@ -11,8 +18,10 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
+from bot.core.callbacks import MAX_NUMBER, pack
 from conversations.steps import (
     Accepted,
+    AskChoice,
     Confirm,
     Flow,
     Input,
@@ -26,7 +35,8 @@ from handlers.messages import REMOVE_KEYBOARD, MessageBody, TextBody, button, me
 from storage.models import Conversation
 from storage.uow import UnitOfWork
 
-FLOW_ACTION = "flow"
+FORM_ACTION = "form"
+LEGACY_FLOW_ACTION = "flow"
 _RETURN_TO = "_return_to"
 _PROMPT = "_prompt"
 
@@ -37,6 +47,8 @@ class FlowRunner:
     def __init__(self, flows: Iterable[Flow], today: Callable[[UnitOfWork], date]) -> None:
         self.flows = {flow.name: flow for flow in flows}
         self._today = today
+        for flow in self.flows.values():
+            _check_button_sizes(flow)
 
     def flow_of(self, conversation: Conversation) -> Flow | None:
         flow = self.flows.get(conversation.flow)
@@ -69,10 +81,41 @@ class FlowRunner:
         if options:
             return {
                 "buttons": _rows(
-                    [button(o.label, FLOW_ACTION, conv.revision, o.value) for o in options]
+                    [button(o.label, FORM_ACTION, conv.revision, o.value) for o in options]
                 )
             }
         return {"reply_keyboard": step.keyboard() or REMOVE_KEYBOARD}
+
+    async def tap(
+        self, uow: UnitOfWork, actor: Actor, revision: int, value: str
+    ) -> TapAnswer | None:
+        """A form button: applied only if it belongs to the open form's current question."""
+        conversation = await uow.conversations.get(actor.chat_id, actor.user_id)
+        if conversation is None or conversation.revision != revision:
+            return TapAnswer(text("flow.error.stale_button"), alert=True)
+        return await self.receive(uow, actor, conversation, Input("button", button=value))
+
+    async def legacy_tap(self, uow: UnitOfWork, actor: Actor) -> TapAnswer:
+        """A form button made before revisions were kept across forms: it cannot say which form
+        it belongs to, so it is stale; the open form's question comes again with buttons that
+        can."""
+        conversation = await uow.conversations.get(actor.chat_id, actor.user_id)
+        if conversation is not None and (flow := self.flow_of(conversation)):
+            await self.prompt(uow, actor, flow, conversation)
+        return TapAnswer(text("flow.error.stale_button"), alert=True)
+
+    async def edited(self, uow: UnitOfWork, actor: Actor, conv: Conversation) -> None:
+        """The person edited a message while this form is open. An edit is never taken as an
+        answer: the answer it changes may already have moved the form on (a hook ran, a branch
+        was taken), so the form says edits are not read, where answers can be changed, and asks
+        its current question again."""
+        flow = self.flow_of(conv)
+        if flow is None:
+            return
+        summary = any(isinstance(step, Confirm) and step.editable for step in flow.steps)
+        said = text("flow.edit_ignored") if summary else text("flow.edit_ignored_no_summary")
+        await uow.outbox.send(actor.chat_id, message(said))
+        await self.prompt(uow, actor, flow, conv)
 
     async def receive(
         self, uow: UnitOfWork, actor: Actor, conv: Conversation, given: Input
@@ -152,7 +195,7 @@ class FlowRunner:
                     [
                         button(
                             text(f"{flow.name}.field.{name}"),
-                            FLOW_ACTION,
+                            FORM_ACTION,
                             conv.revision,
                             f"edit:{name}",
                         )
@@ -218,6 +261,20 @@ def _filled(prompt: TextBody, answers: dict[str, Any]) -> TextBody:
     """A prompt may name earlier answers (the job's number); its own parameters win."""
     known = {k.lstrip("_"): v for k, v in answers.items() if isinstance(v, str | int)}
     return {"key": prompt["key"], "params": {**known, **prompt["params"]}}
+
+
+def _check_button_sizes(flow: Flow) -> None:
+    """The buttons a flow declares fit Telegram's 64 bytes at any revision, or it fails at start
+    (options computed from answers are checked when they are sent)."""
+    values = [f"edit:{name}" for s in flow.steps if isinstance(s, Confirm) for name in s.editable]
+    for step in flow.steps:
+        if isinstance(step, AskChoice) and not callable(step.choices):
+            values.extend(option.value for option in step.choices)
+    for value in values:
+        try:
+            pack(FORM_ACTION, [MAX_NUMBER, value])
+        except ValueError as exc:
+            raise ValueError(f"flow {flow.name}: button {value!r} does not fit: {exc}") from exc
 
 
 def _rows(buttons: list[Any], per_row: int = 2) -> list[list[Any]]:

@@ -27,6 +27,7 @@ class Incoming:
     callback_id: str | None = None
     callback_data: str | None = None
     blocked_bot: bool | None = None  # True: they blocked the bot; False: they unblocked it
+    edited: bool = False  # a message the person edited after sending it (`edited_message`)
 
     @property
     def is_private(self) -> bool:

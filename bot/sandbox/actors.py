@@ -1,9 +1,9 @@
 """The test-facing people and groups: what a user can do in Telegram, as short verbs.
 
-``SandboxUser`` writes to the bot, shares contacts and photos, taps reply-keyboard buttons and
-clicks inline buttons (waiting for the bot's ``answerCallbackQuery``); ``SandboxGroup`` is a
-supergroup where users write. Each action produces exactly the update Telegram would send, and
-``wait_for_message`` waits for the bot's reaction.
+``SandboxUser`` writes to the bot, edits what it wrote, shares contacts and photos, taps
+reply-keyboard buttons and clicks inline buttons (waiting for the bot's ``answerCallbackQuery``);
+``SandboxGroup`` is a supergroup where users write. Each action produces exactly the update
+Telegram would send, and ``wait_for_message`` waits for the bot's reaction.
 
 ``wait_for_message`` consumes: it only looks at bot messages sent or edited after this chat's
 last user action or the last message it returned, so a stale match from earlier in the test is
@@ -312,6 +312,54 @@ class SandboxUser(_ChatHandle):
             raise SandboxError(f"the sandbox cannot tap a {requests[0]} button")
         reply_to = None if chat.is_private else chat.reply_keyboard_message_id
         return await self._post(chat, self._text_content(button["text"]), reply_to)
+
+    async def edit(
+        self,
+        message: dict[str, Any] | int,
+        text: str,
+        *,
+        in_chat: _ChatHandle | None = None,
+    ) -> dict[str, Any] | None:
+        """Edit one of the user's own messages, as Telegram apps allow: ``message`` is what
+        ``send()`` (or ``send_photo()``) returned, or the message id. The text (or caption) changes
+        in the chat and the bot gets an ``edited_message`` update, which is returned (``None`` if
+        the bot's ``allowed_updates`` exclude edits, or privacy mode hides it in a group)."""
+        state = self._sandbox.state
+        if isinstance(message, dict):
+            sent = message.get("message") or message.get("edited_message") or message
+            message_id = int(sent["message_id"])
+            chat = state.chats.get(int(sent["chat"]["id"]))
+            if chat is None:
+                raise SandboxError(f"no chat {sent['chat']['id']}")
+        else:
+            message_id = message
+            chat = self._target(in_chat)
+        stored = self._stored(chat, message_id)
+        if stored.from_bot or stored.sender_id != self.id:
+            raise SandboxError(f"{self.full_name} can only edit their own messages")
+        if "text" in stored.data:
+            if not text:
+                raise SandboxError("Telegram does not send empty messages")
+            stored.data.pop("entities", None)
+            stored.data.update(self._text_content(text))
+        elif "caption" in stored.data or "photo" in stored.data or "document" in stored.data:
+            stored.data.pop("caption", None)
+            stored.data.pop("caption_entities", None)
+            stored.data.update(self._caption(text))
+        else:
+            raise SandboxError("only a text or a caption can be edited")
+        stored.data["edit_date"] = int(time.time())
+        stored.edits += 1
+        state.touch(stored)
+        state.transcript.add(
+            chat.id, chat.label, f"{self.first_name} (edited)", describe(stored.data)
+        )
+        self._mark_action(chat)
+        if not chat.is_private and not state.bot_sees(chat, stored.data):
+            return None
+        update = state.updates.push("edited_message", copy.deepcopy(stored.data))
+        await asyncio.sleep(0)
+        return update
 
     # -- inline buttons ---------------------------------------------------------------------
 

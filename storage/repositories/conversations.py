@@ -12,13 +12,23 @@ from storage.models import Conversation
 
 
 class ConversationRepository:
-    """One row per (chat, user); written in the same transaction as the answer that moved it."""
+    """One row per (chat, user); written in the same transaction as the answer that moved it.
+
+    The row outlives the forms it holds: ending a form marks it ended and keeps its revision, and
+    the next form in that chat carries on counting from there. So a revision is never given to
+    two questions, and a button packed with one cannot be mistaken for a later form's.
+    """
 
     def __init__(self, session: AsyncSession, now: datetime) -> None:
         self._session = session
         self._now = now
 
     async def get(self, chat_id: int, user_id: int) -> Conversation | None:
+        """The form open in this chat, if any."""
+        row = await self._row(chat_id, user_id)
+        return row if row is not None and row.ended_at is None else None
+
+    async def _row(self, chat_id: int, user_id: int) -> Conversation | None:
         return await self._session.scalar(
             select(Conversation).where(
                 Conversation.chat_id == chat_id, Conversation.user_id == user_id
@@ -28,7 +38,8 @@ class ConversationRepository:
     async def start(
         self, chat_id: int, user_id: int, flow: str, step: str, answers: dict[str, Any]
     ) -> Conversation:
-        conversation = await self.get(chat_id, user_id)
+        """Open a form (replacing any open one) at a revision no earlier button carries."""
+        conversation = await self._row(chat_id, user_id)
         if conversation is None:
             conversation = Conversation(chat_id=chat_id, user_id=user_id, revision=0)
             self._session.add(conversation)
@@ -37,6 +48,7 @@ class ConversationRepository:
         conversation.answers = dict(answers)
         conversation.revision = (conversation.revision or 0) + 1
         conversation.updated_at = self._now
+        conversation.ended_at = None
         return conversation
 
     def move(self, conversation: Conversation, step: str, answers: dict[str, Any]) -> None:
@@ -46,4 +58,8 @@ class ConversationRepository:
         conversation.updated_at = self._now
 
     async def end(self, conversation: Conversation) -> None:
-        await self._session.delete(conversation)
+        """The form is over: its answers go, its revision moves past every button it showed."""
+        conversation.answers = {}
+        conversation.revision += 1
+        conversation.updated_at = self._now
+        conversation.ended_at = self._now

@@ -224,6 +224,10 @@ class Estate:
         """A message (or a /command) in the person's private chat, or in a group `chat`."""
         await self._handle(person, chat, text=said)
 
+    async def edit(self, person: Person, said: str, *, chat: int | None = None) -> None:
+        """The person edits a message they sent earlier so that it now reads `said`."""
+        await self._handle(person, chat, text=said, edited=True)
+
     async def share_contact(self, person: Person) -> None:
         await self._handle(person, None, contact_phone=person.phone, contact_user_id=person.id)
 
@@ -256,7 +260,8 @@ class Estate:
         reply = await self._handle(
             person, chat, callback_id=f"cb{self.clock.now.timestamp()}", callback_data=data
         )
-        if reply is None or reply.answer is None:
+        assert reply is not None, f"the tap on {data!r} was not answered"
+        if reply.answer is None:
             return Toast("", False)
         return Toast(self.renderer.plain(reply.language, reply.answer.text), reply.answer.alert)
 

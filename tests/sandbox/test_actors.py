@@ -191,6 +191,46 @@ async def test_wait_for_message_consumes_and_sees_edits(
     assert matched == alice.messages
 
 
+async def test_a_user_edits_their_message_and_the_bot_gets_an_edited_message(
+    sandbox: SandboxServer, alice: SandboxUser, ptb: telegram.Bot
+) -> None:
+    sent = await alice.send("Leak in the kitchen")
+    assert sent is not None
+    update = await alice.edit(sent, "Leak under the sink, /help")
+    assert update is not None and "message" not in update
+    edited = update["edited_message"]
+    assert edited["message_id"] == sent["message"]["message_id"]
+    assert edited["text"] == "Leak under the sink, /help"
+    assert edited["entities"] == [{"type": "bot_command", "offset": 21, "length": 5}]
+    assert edited["edit_date"] >= edited["date"]
+    photo = await alice.send_photo("first caption")
+    assert photo is not None
+    by_id = await alice.edit(photo["message"]["message_id"], "second caption")
+    assert by_id is not None and by_id["edited_message"]["caption"] == "second caption"
+
+    updates = await ptb.get_updates(timeout=1)
+    assert [u.edited_message is not None for u in updates] == [False, True, False, True]
+    assert updates[1].edited_message.text == "Leak under the sink, /help"
+    assert updates[1].effective_user.id == alice.id
+    assert "[Alice Chen] Alice (edited): Leak under the sink, /help" in sandbox.transcript()
+
+    notice = await ptb.send_message(alice.id, "Thanks")
+    with pytest.raises(SandboxError, match="own messages"):
+        await alice.edit(notice.message_id, "forged")  # nobody edits the bot's messages
+    bob = sandbox.add_user("Bob")
+    with pytest.raises(SandboxError, match="no message"):
+        await bob.edit(sent["message"]["message_id"], "not his")  # nor in another's chat
+
+    await ptb.get_updates(offset=updates[-1].update_id + 1, allowed_updates=["message"])
+    assert await alice.edit(sent, "Leak, edited unseen") is None  # the bot did not ask for edits
+    await ptb.get_updates(timeout=0, allowed_updates=["message", "edited_message"])
+    group = sandbox.add_group("Front desk")
+    said = await group.send(alice, "/help")
+    assert said is not None
+    assert await alice.edit(said, "/help again") is not None
+    assert await alice.edit(said, "just chatting") is None  # privacy mode hides it now
+
+
 async def test_group_privacy_mode(sandbox: SandboxServer, ptb: telegram.Bot) -> None:
     alice = sandbox.add_user("Alice")
     group = sandbox.add_group("Front desk")

@@ -9,8 +9,10 @@ import pytest
 from conversations.registration import registration_flow
 from conversations.steps import (
     Accepted,
+    AskAmount,
     AskContact,
     AskDate,
+    AskPhone,
     AskPhotos,
     AskText,
     Confirm,
@@ -53,6 +55,79 @@ def test_blank_text_is_refused_as_empty():
     assert verdict == Refused(text("flow.error.text_empty"))
 
 
+@pytest.mark.parametrize("invisible", ["\u200b", "\u2060\ufeff", " \u200b \u3164 ", "\u202e\u00ad"])
+@pytest.mark.parametrize("max_length", [20, 1000])
+def test_text_made_only_of_invisible_characters_is_refused_as_such(invisible, max_length):
+    step = AskText(name="description", prompt=text("p"), max_length=max_length)
+    verdict = judge(step, Input("text", text=invisible * 3))
+    assert verdict == Refused(text("flow.error.text_invisible"))
+
+
+def test_the_minimum_counts_only_visible_characters():
+    step = AskText(name="what", prompt=text("p"), min_length=5, max_length=1000)
+    padded = "ab\u200b\u200b\u200bc\u2060d"
+    assert judge(step, Input("text", text=padded)) == Refused(
+        text("flow.error.text_too_short", minimum=5)
+    )
+    assert judge(step, Input("text", text="水管漏水了")) == Accepted("水管漏水了")
+
+
+def test_long_text_keeps_its_lines_as_seen_and_short_text_is_one_line():
+    typed = "\u200bLeak  under\u2060 the sink.\r\n\r\n\r\nSince Monday. \u200b"
+    long = AskText(name="description", prompt=text("p"), max_length=1000)
+    short = AskText(name="room", prompt=text("p"), max_length=200)
+    assert judge(long, Input("text", text=typed)) == Accepted(
+        "Leak under the sink.\n\nSince Monday."
+    )
+    assert judge(short, Input("text", text=typed)) == Accepted("Leak under the sink. Since Monday.")
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("120", "120.00"),
+        ("¥120.5", "120.50"),
+        ("￥1,200", "1200.00"),
+        ("１２０元", "120.00"),
+        ("\u200b50\u2060", "50.00"),
+        ("-0", "0.00"),
+        ("0", "0.00"),
+    ],
+)
+def test_amounts_are_read_as_seen(typed, amount):
+    assert judge(AskAmount(name="fee", prompt=text("p")), Input("text", text=typed)) == Accepted(
+        amount
+    )
+
+
+@pytest.mark.parametrize("typed", ["NaN", "Infinity", "1e3", "1_000", "12.5.3", "fifty", "¥"])
+def test_what_is_not_a_plain_amount_is_refused(typed):
+    verdict = judge(AskAmount(name="fee", prompt=text("p")), Input("text", text=typed))
+    assert verdict == Refused(text("flow.error.amount_expected"))
+
+
+def test_an_invisible_amount_phone_or_day_is_refused_as_invisible():
+    for step in (
+        AskAmount(name="fee", prompt=text("p")),
+        AskPhone(name="phone", prompt=text("p")),
+        AskDate(name="day", prompt=text("p")),
+    ):
+        verdict = judge(step, Input("text", text="\u200b\ufeff"))
+        assert verdict == Refused(text("flow.error.text_invisible")), step
+
+
+def test_a_phone_or_day_with_invisible_or_full_width_characters_reads_as_seen():
+    phone = AskPhone(name="phone", prompt=text("p"))
+    assert judge(phone, Input("text", text="138\u200b0000\u20600001")) == Accepted("+8613800000001")
+    assert judge(phone, Input("text", text="１３８ ００００ ０００１")) == Accepted(
+        "+8613800000001"
+    )
+    day = AskDate(name="day", prompt=text("p"))
+    assert judge(day, Input("text", text="\ufeff２０２６－１１－２５\u200b")) == Accepted(
+        "2026-11-25"
+    )
+
+
 def test_contact_of_someone_else_is_refused():
     step = AskContact(name="phone", prompt=text("p"))
     verdict = judge(step, Input("contact", contact_phone="8613800000001", contact_user_id=7))
@@ -77,8 +152,11 @@ def test_album_photos_are_collected_and_acknowledged_once():
     answers = {"photos": first.value, "_photos_album": "g"}
     second = judge(step, Input("photo", photo_file_id="b", media_group_id="g"), answers)
     assert isinstance(second, Pending) and second.note is None
-    third = judge(step, Input("photo", photo_file_id="c", media_group_id="g"),
-                  {"photos": second.value, "_photos_album": "g"})
+    third = judge(
+        step,
+        Input("photo", photo_file_id="c", media_group_id="g"),
+        {"photos": second.value, "_photos_album": "g"},
+    )
     assert third == Accepted(["a", "b", "c"])
 
 
@@ -106,8 +184,11 @@ async def _noop(*_args):
 
 def test_a_flow_with_repeated_step_names_fails_when_declared():
     with pytest.raises(ValueError, match="repeat"):
-        Flow("bad", (AskText(name="a", prompt=text("p")), AskText(name="a", prompt=text("p"))),
-             submit=_noop)
+        Flow(
+            "bad",
+            (AskText(name="a", prompt=text("p")), AskText(name="a", prompt=text("p"))),
+            submit=_noop,
+        )
 
 
 def test_a_confirm_that_edits_an_unknown_step_fails_when_declared():
@@ -117,6 +198,4 @@ def test_a_confirm_that_edits_an_unknown_step_fails_when_declared():
 
 def test_registration_reads_as_the_procedure():
     flow = registration_flow(lambda requested: requested)
-    assert [s.name for s in flow.steps] == [
-        "phone", "building", "entrance", "room", "confirm"
-    ]
+    assert [s.name for s in flow.steps] == ["phone", "building", "entrance", "room", "confirm"]
