@@ -8,11 +8,15 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot.settings import Settings, load_settings
 from handlers.config import ConfigError, EstateConfig, example_config_text, load_estate_config
+
+if TYPE_CHECKING:
+    from storage.uow import UnitOfWork
 
 ENGINES = ("ptb", "aiogram")
 
@@ -155,48 +159,36 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
 
 
 def _residents_import(args: argparse.Namespace) -> int:
-    from bot.roster_files import RosterFileError, format_report, read_roster
-    from bot.runtime import ESTATE_SLUG, system_clock
+    from bot.roster_files import format_report, read_roster
     from handlers.roster_import import import_roster
-    from storage.database import Database
-    from storage.migrate import upgrade
 
-    settings, config = _setup()
-    assert config is not None
-    try:
-        roster = read_roster(args.file)
-    except RosterFileError as exc:
-        print(f"estate-bot: {exc}", file=sys.stderr)
-        return 2
-
-    async def _main() -> str:
-        db = Database(settings.resolved_database_url, system_clock)
-        try:
-            await upgrade(db.engine)
-            estate_id = await db.ensure_estate(ESTATE_SLUG, config.estate.name)
-            async with db.uow(estate_id) as uow:
-                report = await import_roster(uow, roster.rows)
-                await uow.commit()
-            return format_report(args.file.name, report, roster.rejected)
-        finally:
-            await db.close()
-
-    print(asyncio.run(_main()))
-    return 0
+    return _import_file(args.file, read_roster, import_roster, format_report)
 
 
 def _arrears_import(args: argparse.Namespace) -> int:
     from bot.arrears_files import format_report, read_arrears
+    from handlers.fees.arrears import import_arrears
+
+    return _import_file(args.file, read_arrears, import_arrears, format_report)
+
+
+def _import_file(
+    path: Path,
+    read: Callable[[Path], Any],
+    apply: Callable[[UnitOfWork, Any], Awaitable[Any]],
+    report: Callable[[str, Any, Any], str],
+) -> int:
+    """Read a file of rows, apply the good ones in one transaction, and print what happened to
+    each (a roster, an arrears list); a file that cannot be read at all changes nothing."""
     from bot.roster_files import RosterFileError
     from bot.runtime import ESTATE_SLUG, system_clock
-    from handlers.fees.arrears import import_arrears
     from storage.database import Database
     from storage.migrate import upgrade
 
     settings, config = _setup()
     assert config is not None
     try:
-        arrears = read_arrears(args.file)
+        read_back = read(path)
     except RosterFileError as exc:
         print(f"estate-bot: {exc}", file=sys.stderr)
         return 2
@@ -207,9 +199,9 @@ def _arrears_import(args: argparse.Namespace) -> int:
             await upgrade(db.engine)
             estate_id = await db.ensure_estate(ESTATE_SLUG, config.estate.name)
             async with db.uow(estate_id) as uow:
-                report = await import_arrears(uow, arrears.rows)
+                done = await apply(uow, read_back.rows)
                 await uow.commit()
-            return format_report(args.file.name, report, arrears.rejected)
+            return report(path.name, done, read_back.rejected)
         finally:
             await db.close()
 
