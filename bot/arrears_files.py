@@ -9,19 +9,13 @@ Excel stored as a date is read as that date. A problem with the whole file raise
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
-from bot.roster_files import RosterFileError, _decode, _delimiter, _header_key
+from bot.roster_files import RosterFileError, csv_lines, header_key, xlsx_lines
 from handlers.fees.arrears import ArrearsReport, ArrearsRow
 from handlers.roster_import import RejectedRow
 
@@ -40,7 +34,7 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 _FIELD_BY_HEADER = {
-    _header_key(alias): field for field, aliases in HEADER_NAMES.items() for alias in aliases
+    header_key(alias): field for field, aliases in HEADER_NAMES.items() for alias in aliases
 }
 
 
@@ -70,7 +64,7 @@ def read_arrears(path: Path) -> ArrearsFile:
         )
     if not path.is_file():
         raise RosterFileError(f"{path}: no such file")
-    lines = _csv_lines(path) if suffix == ".csv" else _xlsx_lines(path)
+    lines = csv_lines(path) if suffix == ".csv" else xlsx_lines(path, _cell)
     return _parse(path.name, lines)
 
 
@@ -84,15 +78,6 @@ def format_report(
         f"{report.unchanged} unchanged, {report.settled} settled, {len(rejected)} rejected"
     )
     return "\n".join([summary, *(f"  line {row.line}: {row.reason}" for row in rejected)])
-
-
-def _csv_lines(path: Path) -> list[Line]:
-    text = _decode(path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    try:
-        return [(number, list(cells)) for number, cells in enumerate(reader, start=1)]
-    except csv.Error as exc:
-        raise RosterFileError(f"{path.name}: line {reader.line_num}: {exc}") from exc
 
 
 def _cell(value: Any, data_type: str) -> str:
@@ -109,28 +94,10 @@ def _cell(value: Any, data_type: str) -> str:
     return str(value)
 
 
-def _xlsx_lines(path: Path) -> list[Line]:
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise RosterFileError(f"{path.name}: not a readable .xlsx workbook ({exc})") from exc
-    try:
-        if not workbook.worksheets:
-            raise RosterFileError(f"{path.name}: the workbook has no sheet")
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()
-        return [
-            (number, [_cell(cell.value, cell.data_type) for cell in cells])
-            for number, cells in enumerate(sheet.iter_rows(), start=1)
-        ]
-    finally:
-        workbook.close()
-
-
 def _columns(source: str, line: int, header: list[str]) -> dict[str, int]:
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
-        field = _FIELD_BY_HEADER.get(_header_key(cell))
+        field = _FIELD_BY_HEADER.get(header_key(cell))
         if field is None:
             continue
         if field in columns:

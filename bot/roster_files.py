@@ -15,7 +15,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -64,13 +64,13 @@ Cell = str | _Unreadable
 Line = tuple[int, list[Cell]]
 
 
-def _header_key(header: str) -> str:
+def header_key(header: str) -> str:
     """Headers compared without case, spaces, BOMs and 'required' marks: ' Phone *' is 'phone'."""
     return re.sub(r"[\s\ufeff*:：]", "", header).casefold()
 
 
 _FIELD_BY_HEADER = {
-    _header_key(alias): field for field, aliases in HEADER_NAMES.items() for alias in aliases
+    header_key(alias): field for field, aliases in HEADER_NAMES.items() for alias in aliases
 }
 
 
@@ -91,8 +91,8 @@ def read_roster(path: Path) -> RosterFile:
     if not path.is_file():
         raise RosterFileError(f"{path}: no such file")
     if suffix == ".csv":
-        return _parse(path.name, _csv_lines(path), csv_rows=True)
-    return _parse(path.name, _xlsx_lines(path), csv_rows=False)
+        return _parse(path.name, csv_lines(path), csv_rows=True)
+    return _parse(path.name, xlsx_lines(path), csv_rows=False)
 
 
 def format_report(
@@ -110,7 +110,7 @@ def format_report(
 # --- CSV ---------------------------------------------------------------------------------------
 
 
-def _decode(path: Path) -> str:
+def decode_text(path: Path) -> str:
     """The file's text: UTF-16 if it has that BOM, else UTF-8 (BOM or not), else GB18030."""
     data = path.read_bytes()
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -125,15 +125,16 @@ def _decode(path: Path) -> str:
     )
 
 
-def _delimiter(text: str) -> str:
+def delimiter_of(text: str) -> str:
     """The separator used most in the header line; a comma when there is no telling."""
     header = next((line for line in text.splitlines() if line.strip()), "")
     return max(CSV_DELIMITERS, key=header.count)
 
 
-def _csv_lines(path: Path) -> list[Line]:
-    text = _decode(path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+def csv_lines(path: Path) -> list[Line]:
+    """The lines of a CSV file (UTF-8 or GB18030; commas, semicolons or tabs), numbered."""
+    text = decode_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))
     try:
         return [(number, list(cells)) for number, cells in enumerate(reader, start=1)]
     except csv.Error as exc:
@@ -170,8 +171,9 @@ def _xlsx_cell(value: Any, data_type: str) -> Cell:
     return str(value)
 
 
-def _xlsx_lines(path: Path) -> list[Line]:
-    """The rows of the first sheet, cells as text; empty rows kept so line numbers match."""
+def xlsx_lines(path: Path, cell: Callable[[Any, str], Any] = _xlsx_cell) -> list[Line]:
+    """The rows of the first sheet, each cell read by `cell` (value, openpyxl data type); empty
+    rows kept so line numbers match."""
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
@@ -182,7 +184,7 @@ def _xlsx_lines(path: Path) -> list[Line]:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some exporters write a wrong size; read what is there
         return [
-            (number, [_xlsx_cell(cell.value, cell.data_type) for cell in cells])
+            (number, [cell(value.value, value.data_type) for value in cells])
             for number, cells in enumerate(sheet.iter_rows(), start=1)
         ]
     finally:
@@ -222,7 +224,7 @@ def _columns(source: str, line: int, header: list[Cell]) -> dict[str, int]:
     """Which column holds which field, from the header row's names in English or Chinese."""
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
-        field = _FIELD_BY_HEADER.get(_header_key(_text(cell)))
+        field = _FIELD_BY_HEADER.get(header_key(_text(cell)))
         if field is None:
             continue
         if field in columns:
