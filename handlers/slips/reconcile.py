@@ -190,8 +190,8 @@ def checked(policy: SlipPolicy) -> TapHandler:
 
 
 async def _checked_by(uow: UnitOfWork, on: str) -> bool:
-    events = await uow.events.for_subject(SUBJECT, uow.estate_id)
-    return any(e.action == DAY_CHECKED and e.data.get("day") == on for e in events)
+    signed = await uow.events.of_action(DAY_CHECKED, SUBJECT, uow.estate_id)
+    return any(event.data.get("day") == on for event in signed)
 
 
 def remind(policy: SlipPolicy) -> TimerHandler:

@@ -49,6 +49,19 @@ class EventLog:
         )
         return list(rows)
 
+    async def of_action(self, action: str, subject_type: str, subject_id: int) -> list[Event]:
+        """One record's events of one kind (a day's sign-off), oldest first."""
+        rows = await self._session.scalars(
+            select(Event)
+            .where(
+                Event.action == action,
+                Event.subject_type == subject_type,
+                Event.subject_id == subject_id,
+            )
+            .order_by(Event.id)
+        )
+        return list(rows)
+
     async def count(self, action: str, subject_type: str, subject_ids: list[int]) -> int:
         """How many times `action` happened to these records (breaches in a month, say)."""
         if not subject_ids:
