@@ -230,6 +230,24 @@ class TicketKind:
         # carry the id as "complaint"; a form left open across the upgrade still submits.
         return await self.get(uow, int(answers.get("ticket", answers.get("complaint", 0))))
 
+    async def form_staff(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        answers: dict[str, Any],
+        *,
+        roles: Iterable[str],
+        refusal: TextBody,
+    ) -> Acting | None:
+        """The ticket a staff form is about and its author, if they still hold one of `roles`;
+        otherwise the author is told `refusal` and None comes back."""
+        ticket = await self.form_ticket(uow, answers)
+        staff = await uow.people.staff_member(actor.user_id)
+        if ticket is None or staff is None or staff.role not in set(roles):
+            await uow.outbox.send(actor.chat_id, message(refusal))
+            return None
+        return Acting(staff, ticket)
+
     async def refresh_card(self, uow: UnitOfWork, ticket: Ticket, card: CardBuilder) -> None:
         """Edit the ticket's card in place to show it as it is now."""
         if ticket.card_outbox_id is not None:

@@ -125,11 +125,12 @@ def reject(policy: SlipPolicy) -> TapHandler:
 def rejected(policy: SlipPolicy) -> Hook:
     async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
         """The reason is in: the request is refused and the resident reads why."""
-        ticket = await SLIPS.form_ticket(uow, answers)
-        staff = await uow.people.staff_member(actor.user_id)
-        if ticket is None or staff is None or staff.role not in FRONT_DESK_ROLES:
-            await uow.outbox.send(actor.chat_id, message(FRONT_DESK_ONLY))
+        acting = await SLIPS.form_staff(
+            uow, actor, answers, roles=FRONT_DESK_ROLES, refusal=FRONT_DESK_ONLY
+        )
+        if acting is None:
             return Outcome.FINISH
+        ticket, staff = acting.ticket, acting.staff
         details = dict(ticket.details)
         details["reject_reason"] = answers["reason"]
         details["issued_by"] = staff.name

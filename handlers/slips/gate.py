@@ -159,11 +159,10 @@ def mismatch(policy: SlipPolicy) -> TapHandler:
 def turned_back(policy: SlipPolicy) -> Hook:
     async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
         """Turned back: the resident goes to the front desk, and the desk gets a card."""
-        ticket = await SLIPS.form_ticket(uow, answers)
-        staff = await uow.people.staff_member(actor.user_id)
-        if ticket is None or staff is None or staff.role not in GATE_ROLES:
-            await uow.outbox.send(actor.chat_id, message(GUARDS_ONLY))
+        acting = await SLIPS.form_staff(uow, actor, answers, roles=GATE_ROLES, refusal=GUARDS_ONLY)
+        if acting is None:
             return Outcome.FINISH
+        ticket, staff = acting.ticket, acting.staff
         details = dict(ticket.details)
         details["mismatch"] = answers["what"]
         details["released_by"] = None
