@@ -312,9 +312,11 @@ class TicketKind:
         await uow.outbox.send(reporter, ask(survey))
         return survey
 
-    async def resident_unreachable(self, uow: UnitOfWork, user_id: int, name: str) -> None:
+    async def resident_unreachable(self, uow: UnitOfWork, user_id: int) -> None:
         """A resident blocked the bot: whoever works on their open tickets must reach them
-        another way (the group of the department holding each one)."""
+        another way (the group of the department holding each one). A feature's `on_blocked`."""
+        user = await uow.people.telegram_user(user_id)
+        name = " ".join(filter(None, (user.first_name, user.last_name))) if user else str(user_id)
         for ticket in await uow.tickets.of_user(self.kind, user_id, limit=20):
             if self.lifecycle.is_final(ticket.status):
                 continue

@@ -44,11 +44,6 @@ def feature(context: FeatureContext) -> Feature:
     async def schedule_monthly(uow: UnitOfWork) -> None:
         await reports.schedule_monthly(uow, policy)
 
-    async def unreachable(uow: UnitOfWork, user_id: int) -> None:
-        user = await uow.people.telegram_user(user_id)
-        name = " ".join(filter(None, (user.first_name, user.last_name))) if user else str(user_id)
-        await COMPLAINTS.resident_unreachable(uow, user_id, name)
-
     return Feature(
         name="complaints",
         lifecycles=(COMPLAINTS.lifecycle,),
@@ -84,7 +79,7 @@ def feature(context: FeatureContext) -> Feature:
         },
         commands=_commands(policy),
         on_start=schedule_monthly,
-        on_blocked=unreachable,
+        on_blocked=COMPLAINTS.resident_unreachable,
     )
 
 

@@ -33,11 +33,6 @@ from storage.uow import UnitOfWork
 def feature(context: FeatureContext) -> Feature:
     policy = repair_policy(context.config)
 
-    async def unreachable(uow: UnitOfWork, user_id: int) -> None:
-        user = await uow.people.telegram_user(user_id)
-        name = " ".join(filter(None, (user.first_name, user.last_name))) if user else str(user_id)
-        await REPAIRS.resident_unreachable(uow, user_id, name)
-
     async def welcome(uow: UnitOfWork, actor: Actor) -> None:
         await work.deliver_pending_contacts(uow, policy, actor)
 
@@ -61,7 +56,7 @@ def feature(context: FeatureContext) -> Feature:
             SURVEY: signoff.send_survey(policy),
         },
         commands=_commands(policy),
-        on_blocked=unreachable,
+        on_blocked=REPAIRS.resident_unreachable,
         on_welcome=welcome,
     )
 
