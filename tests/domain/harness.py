@@ -102,7 +102,9 @@ STAFF = (
 )
 
 
-def estate_config(timings: dict[str, str] | None = None, *, managers: bool = True) -> EstateConfig:
+def estate_config(
+    timings: dict[str, str] | None = None, *, managers: bool = True, fees: str = ""
+) -> EstateConfig:
     """The test estate: mainland public holidays, Monday to Friday 09:00-18:00, and the
     manual's timings unless `timings` overrides some ("repair_accept_urgent": "30m")."""
     lines = [
@@ -133,6 +135,8 @@ def estate_config(timings: dict[str, str] | None = None, *, managers: bool = Tru
         lines += [f"chat_id = {MANAGERS}", ""]
     if timings:
         lines += ["[timings]", *(f'{key} = "{value}"' for key, value in timings.items()), ""]
+    if fees:
+        lines += ["[fees]", fees, ""]
     for person, name, role, department in STAFF:
         lines += ["[[staff]]", f"telegram_id = {person.id}", f'name = "{name}"']
         lines += [f'role = "{role}"', f'department = "{department}"', ""]
