@@ -29,11 +29,12 @@ from conversations.feature import (
     StaffAction,
     StartLink,
     TimerHandler,
+    UploadHandler,
     WelcomeHook,
 )
 from conversations.steps import Flow
 from handlers.actions import Action
-from handlers.actor import Actor, FlowStart, Invocation
+from handlers.actor import Actor, FlowStart, Invocation, Upload
 from handlers.config import EstateConfig
 from handlers.menu import MENU, ResidentMenu
 from handlers.registration import FORM as REGISTRATION
@@ -85,6 +86,7 @@ class Features:
     start_hooks: tuple[Hook, ...]
     blocked_hooks: tuple[PersonHook, ...]
     welcome_hooks: tuple[WelcomeHook, ...]
+    upload_handlers: tuple[UploadHandler, ...] = ()
 
     @property
     def registration(self) -> Flow:
@@ -123,6 +125,13 @@ class Features:
     async def on_welcome(self, uow: UnitOfWork, actor: Actor) -> None:
         for hook in self.welcome_hooks:
             await hook(uow, actor)
+
+    async def on_upload(self, uow: UnitOfWork, actor: Actor, upload: Upload) -> bool:
+        """Offer a sent file to each feature in turn; True once one took it."""
+        for handler in self.upload_handlers:
+            if await handler(uow, actor, upload):
+                return True
+        return False
 
 
 def build_features(
@@ -187,6 +196,7 @@ def build_features(
         start_hooks=tuple(f.on_start for f in declared if f.on_start is not None),
         blocked_hooks=tuple(f.on_blocked for f in declared if f.on_blocked is not None),
         welcome_hooks=tuple(f.on_welcome for f in declared if f.on_welcome is not None),
+        upload_handlers=tuple(f.on_upload for f in declared if f.on_upload is not None),
     )
 
 

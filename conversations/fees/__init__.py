@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from conversations.feature import Command, Feature, FeatureContext
 from conversations.fees.visit import visit_form
-from handlers.fees import chase_list, collection, ladder, paid, visits
+from handlers.fees import chase_list, collection, ladder, paid, upload, visits
 from handlers.fees.common import (
     ASSISTANT_VISIT,
     CASES,
@@ -59,6 +59,10 @@ def feature(context: FeatureContext) -> Feature:
             CHASE_LIST: chase_list.daily(policy),
             COLLECTION_REPORT: collection.weekly(policy),
         },
-        commands=(Command("chase", chase_list.command(policy), audience="staff"),),
+        commands=(
+            Command("chase", chase_list.command(policy), audience="staff"),
+            Command("arrears", upload.explain, audience="staff", group=True),
+        ),
         on_start=schedule,
+        on_upload=upload.arrears_upload(policy),
     )

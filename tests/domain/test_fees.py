@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from bot.arrears_files import read_arrears
 from handlers.fees.arrears import import_arrears
+from handlers.fees.files import read_arrears
 from storage.models import TelegramUser
 
 from .harness import ALICE, BOB, FRONT_DESK, LI, SUN, Estate, Person, local, register
