@@ -78,7 +78,8 @@ async def deadline_near(uow: UnitOfWork, timer: Timer) -> None:
 
 
 async def deadline_passed(uow: UnitOfWork, timer: Timer) -> None:
-    """A passed deadline is a breach: recorded, and the supervisors are alerted."""
+    """A passed deadline is a breach: recorded, the supervisors alerted, the owner asked to
+    act, and the resident told we are late and what happens now."""
     ticket, clock = await _running(uow, timer)
     if ticket is None:
         return
@@ -92,6 +93,9 @@ async def deadline_passed(uow: UnitOfWork, timer: Timer) -> None:
         uow,
         ticket,
         message(text(f"complaint.owner.{clock}_breach", number=number(ticket))),
+    )
+    await COMPLAINTS.tell_followers(
+        uow, ticket, message(text(f"complaint.resident.{clock}_late", number=number(ticket)))
     )
 
 

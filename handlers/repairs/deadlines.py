@@ -2,7 +2,8 @@
 
 Urgent repairs are accepted within 15 minutes and ordinary ones within 2 hours (configurable): past
 that, the department's group is pinged again and the supervisors are told. A job not done by the end
-of the visit window agreed with the resident is reported to the supervisors.
+of the visit window agreed with the resident is reported to the supervisors. Either way the
+resident hears it from us first: an apology, and what happens next.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from handlers.messages import message, text, verbatim
 from handlers.reach import alert_management, to_group
-from handlers.repairs.common import ACCEPT, REPAIRS, number
+from handlers.repairs.common import ACCEPT, REPAIRS, number, window_label
 from handlers.repairs.policy import RepairPolicy
 from storage.models import Timer
 from storage.uow import UnitOfWork
@@ -40,6 +41,9 @@ def accept_overdue(policy: RepairPolicy) -> TimerHandler:
             uow,
             message(text("repair.supervisor.not_accepted", number=number(ticket), minutes=waited)),
         )
+        await REPAIRS.tell_followers(
+            uow, ticket, message(text("repair.resident.not_accepted", number=number(ticket)))
+        )
 
     return on_timer
 
@@ -58,6 +62,17 @@ def window_passed(policy: RepairPolicy) -> TimerHandler:
                     "repair.supervisor.window_passed",
                     number=number(ticket),
                     name=verbatim(ticket.details.get("assignee_name", "")),
+                )
+            ),
+        )
+        await REPAIRS.tell_followers(
+            uow,
+            ticket,
+            message(
+                text(
+                    "repair.resident.window_passed",
+                    number=number(ticket),
+                    window=window_label(ticket),
                 )
             ),
         )

@@ -88,6 +88,8 @@ async def test_a_job_nobody_accepts_is_escalated_when_its_acceptance_time_passes
     assert ping.buttons == [["Accept"]]
     [alert] = await estate.texts(SUN, after=mark)
     assert alert.startswith("⏰ R-0001 has not been accepted after "), alert
+    [sorry] = await estate.texts(ALICE, after=mark)  # the resident hears it from us first
+    assert sorry.startswith("We are sorry: no technician has taken your repair R-0001 yet"), sorry
     assert await estate.timer_rows("repair.") == [("repair.accept_sla", due, "done")]
 
     toast = await estate.tap(ZHOU, "Accept", chat=ENGINEERING, message=ping)  # from the ping
@@ -148,8 +150,14 @@ async def test_a_job_not_done_when_the_agreed_visit_window_ends_is_reported(esta
     assert await estate.pending("repair.") == {"repair.window_end": window_end}
 
     said = "⏰ R-0001 (accepted by Zhou Qiang) is not done and the agreed visit window has passed."
+    mark = await estate.mark()
     await nothing_until_then(estate, SUN, window_end, said)
     assert (await estate.last(MANAGERS)).text == said
+    assert await estate.texts(ALICE, after=mark) == [
+        "We are sorry: the technician did not come for R-0001 in the time agreed with you, "
+        "Tue, Sep 22, afternoon (13:00–17:00). A supervisor is following it up, and we will "
+        "tell you when they are coming."
+    ]
     assert (await estate.ticket("repair")).status == "accepted"  # nothing else changes
 
 
@@ -274,7 +282,10 @@ async def test_an_untouched_complaint_warns_its_owner_and_alerts_the_supervisor_
     await nothing_until_then(
         complaint, LI, reply_warn, f"⏰ C-0001: the first reply is due by {shown(reply_due)}."
     )
+    mark = await complaint.mark()
     await nothing_until_then(complaint, SUN, reply_due, missed.format("first-reply"))
+    [sorry] = await complaint.texts(ALICE, after=mark)
+    assert sorry.startswith("We are sorry: we promised you a first reply on complaint C-0001")
     assert (await complaint.last(LI)).text == (  # the owner is asked to act, in their own words
         "⏰ The first-reply deadline of C-0001 has passed. Please reply to the resident now; "
         "your supervisors have been told."

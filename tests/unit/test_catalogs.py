@@ -86,6 +86,7 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"fee.event.{how}" for how in ("payment_confirmed", "settled_by_list")}
     keys |= {f"complaint.supervisor.{clock}_breach" for clock in ("reply", "resolve", "explain")}
     keys |= {f"complaint.owner.{clock}_breach" for clock in ("reply", "resolve", "explain")}
+    keys |= {f"complaint.resident.{clock}_late" for clock in ("reply", "resolve", "explain")}
     features = build_features(load_estate_config_text(example_config_text()))
     keys |= {f"command.{name}" for name in features.telegram_commands}
     keys |= {f"command.{c.name}" for c in features.commands}
