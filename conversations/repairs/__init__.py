@@ -9,10 +9,12 @@ from conversations.repairs.report import repair_flow
 from conversations.repairs.survey import SURVEY_COMMENT
 from handlers import registration
 from handlers.actor import Actor, FlowStart, Invocation
-from handlers.repairs import deadlines, report, signoff, views, work
+from handlers.repairs import deadlines, phone, report, signoff, views, work
 from handlers.repairs.common import (
     ACCEPT,
     ACCEPT_SLA,
+    BY_PHONE,
+    CALL,
     COMMENT_FORM,
     CONFIRM_TIMEOUT,
     DONE,
@@ -46,13 +48,15 @@ def feature(context: FeatureContext) -> Feature:
             DONE: work.done(policy),
             FIXED: signoff.fixed(policy),
             NOT_FIXED: signoff.not_fixed(policy),
+            CALL: phone.show_number(policy),
+            BY_PHONE: phone.answered(policy),
             RATE: signoff.rate(policy),
         },
         forms=(REPORT_FORM, DONE_FORM, COMMENT_FORM),
         timers={
             ACCEPT_SLA: deadlines.accept_overdue(policy),
             WINDOW_END: deadlines.window_passed(policy),
-            CONFIRM_TIMEOUT: signoff.confirm_timeout(policy),
+            CONFIRM_TIMEOUT: phone.confirm_timeout(policy),
             SURVEY: signoff.send_survey(policy),
         },
         commands=_commands(policy),

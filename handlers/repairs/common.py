@@ -27,7 +27,7 @@ REPAIRS = TicketKind("repair", "R", REPAIR)
 # Timer kinds: the repair clock, in the order a job meets them.
 ACCEPT_SLA = "repair.accept_sla"  # not accepted in time: ping the group, tell supervisors
 WINDOW_END = "repair.window_end"  # the agreed visit window passed and it is not done
-CONFIRM_TIMEOUT = "repair.confirm_timeout"  # the resident's silence counts as confirmed
+CONFIRM_TIMEOUT = "repair.confirm_timeout"  # the resident is silent: the front desk calls
 SURVEY = "repair.survey"  # the callback survey
 
 # What the buttons on cards and resident messages do, and the private forms they open.
@@ -37,6 +37,8 @@ DONE = Action("rep.done")
 FIXED = Action("rep.fixed")
 NOT_FIXED = Action("rep.notfixed")
 RATE = Action("rep.rate", (int, int))
+CALL = Action("rep.call")  # the front desk: show me the resident's phone (privately)
+BY_PHONE = Action("rep.byphone", (int, int))  # the front desk: the call's answer (job, fixed)
 REPORT_FORM = Form("repair")
 DONE_FORM = Form("repair_done")
 COMMENT_FORM = Form("survey_comment")
@@ -142,8 +144,10 @@ async def card(
         lines.append(text("repair.card.result", result=verbatim(details.get("result", ""))))
         lines.append(fees_line(ticket))
         lines.append(text("repair.card.status", status=REPAIRS.status_label(ticket)))
-        if details.get("auto_confirmed"):
+        if details.get("auto_confirmed"):  # jobs confirmed by silence before phone calls
             lines.append(text("repair.card.auto_confirmed"))
+        if details.get("phone_confirmed_by"):
+            lines.append(text("repair.card.by_phone", name=verbatim(details["phone_confirmed_by"])))
     return message(*lines, buttons=buttons, photos=list(details.get("photos") or []))
 
 

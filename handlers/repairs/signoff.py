@@ -2,7 +2,7 @@
 
 The manual: the resident confirms the result; the front desk calls back every repair (100%), and an
 unhappy resident means the job is handled again. Not fixed, or a low rating, reopens the job and
-tells the supervisors; silence counts as confirmed after the configured time.
+tells the supervisors; silence is a phone call for the front desk (handlers/repairs/phone.py).
 """
 
 from __future__ import annotations
@@ -55,20 +55,19 @@ async def ask_residents(uow: UnitOfWork, ticket: Ticket) -> None:
     await REPAIRS.tell_followers(uow, ticket, body)
 
 
-async def _confirm(
-    uow: UnitOfWork, policy: RepairPolicy, ticket: Ticket, actor: int | None
+async def confirm(
+    uow: UnitOfWork, policy: RepairPolicy, ticket: Ticket, actor: int, *, by_phone: bool = False
 ) -> bool:
-    details = dict(ticket.details)
-    details["auto_confirmed"] = actor is None
+    """The job is confirmed fixed (by the resident's tap, or by the front desk's call): the
+    callback survey is planned."""
     if not await REPAIRS.transition(
         uow,
         ticket,
         "confirm",
         actor=actor,
         event="confirmed",
-        data={"automatic": actor is None},
+        data={"by_phone": by_phone},
         confirmed_at=uow.now,
-        details=details,
     ):
         return False
     await REPAIRS.cancel(uow, ticket, CONFIRM_TIMEOUT)
@@ -83,7 +82,7 @@ def fixed(policy: RepairPolicy) -> TapHandler:
         ticket = await REPAIRS.followed(uow, actor, ticket_id)
         if isinstance(ticket, TapAnswer):
             return ticket
-        if not await _confirm(uow, policy, ticket, actor.user_id):
+        if not await confirm(uow, policy, ticket, actor.user_id):
             return TapAnswer(text("repair.error.already_answered"), alert=True)
         await REPAIRS.tell_followers(
             uow, ticket, message(text("repair.resident.thanks", number=number(ticket)))
@@ -140,18 +139,6 @@ def not_fixed(policy: RepairPolicy) -> TapHandler:
         return TapAnswer(text("repair.toast.reopened"))
 
     return handler
-
-
-def confirm_timeout(policy: RepairPolicy) -> Callable[[UnitOfWork, Timer], Awaitable[None]]:
-    async def on_timer(uow: UnitOfWork, timer: Timer) -> None:
-        """No answer from the resident in time counts as confirmed."""
-        ticket = await REPAIRS.timer_ticket(uow, timer.subject_id)
-        if ticket is not None and await _confirm(uow, policy, ticket, None):
-            await REPAIRS.tell_followers(
-                uow, ticket, message(text("repair.resident.auto_confirmed", number=number(ticket)))
-            )
-
-    return on_timer
 
 
 def send_survey(policy: RepairPolicy) -> Callable[[UnitOfWork, Timer], Awaitable[None]]:

@@ -169,18 +169,19 @@ async def done_at(estate: Estate, moment: datetime) -> None:
     await finish_job(estate, ZHOU)
 
 
-async def test_silence_counts_as_confirmed_two_days_after_the_job_is_done(estate: Estate):
+async def test_silence_becomes_a_phone_task_two_days_after_the_job_is_done(estate: Estate):
     # "2 days" is elapsed time: Thursday 16:00 to Saturday 16:00, holiday weekend or not.
     await done_at(estate, local(2026, 9, 24, 16, 0))
     timeout = local(2026, 9, 26, 16, 0)
     assert await estate.pending("repair.") == {"repair.confirm_timeout": timeout}
 
     said = (
-        "We did not hear back about R-0001, so it is now confirmed as fixed. "
-        "Tell us with /repair if anything is still wrong."
+        "We did not hear back about R-0001. The front desk will call you to check that it is "
+        "fixed; you can still answer with the buttons above."
     )
     await nothing_until_then(estate, ALICE, timeout, said)
-    assert (await estate.ticket("repair")).status == "confirmed"
+    assert (await estate.ticket("repair")).status == "done"
+    assert (await estate.last(FRONT_DESK)).text.startswith("📞 Please call Alice Chen")
 
 
 async def test_the_callback_survey_comes_the_next_working_day(estate: Estate):
@@ -203,8 +204,7 @@ async def test_the_callback_survey_comes_the_next_working_day(estate: Estate):
         pytest.param(
             local(2026, 9, 21, 18, 30), local(2026, 9, 21, 19, 0), date(2026, 9, 22), id="evening"
         ),
-        # Silence counts as confirmed on Saturday 26th (holiday weekend): surveyed on Tuesday
-        # 29th 09:00, not on Monday 28th.
+        # Confirmed by phone on Saturday 26th (holiday weekend), after two days of silence.
         pytest.param(local(2026, 9, 24, 16, 0), None, date(2026, 9, 28), id="timeout-on-a-holiday"),
     ],
 )
@@ -214,6 +214,7 @@ async def test_a_job_confirmed_outside_office_hours_is_surveyed_the_next_working
     await done_at(estate, done)
     if confirmed is None:
         await estate.wait(days=2)
+        await estate.tap(LI, "Confirmed by phone", chat=FRONT_DESK)
     else:
         estate.clock.set(confirmed)
         await estate.tap(ALICE, "Fixed")

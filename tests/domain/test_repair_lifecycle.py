@@ -13,8 +13,11 @@ from datetime import timedelta
 from .harness import (
     ALICE,
     ENGINEERING,
+    FRONT_DESK,
+    LI,
     QIAN,
     SUN,
+    WANG,
     ZHOU,
     Estate,
     Person,
@@ -140,19 +143,55 @@ async def test_confirm_by_tap_thanks_the_resident_and_schedules_the_callback(job
     assert again.alert and again.text == "This was already answered."
 
 
-async def test_confirm_by_timeout_counts_silence_as_confirmed(job: Estate):
-    await done(job)
-    await job.wait(hours=47, minutes=59)
-    assert (await job.ticket("repair")).status == "done"
+async def phone_task(job: Estate, after: int):
+    """The front desk's task to call the resident, as the group sees it now."""
+    tasks = [m for m in await job.messages(FRONT_DESK, after=after) if m.text.startswith("📞")]
+    assert len(tasks) == 1, tasks
+    return tasks[0]
 
-    await job.wait(minutes=1)  # Wednesday 16:00, 2 days after the job was done
-    assert (await job.ticket("repair")).status == "confirmed"
-    assert (await job.ticket("repair")).confirmed_at == local(2026, 9, 23, 16, 0)
+
+async def test_silence_is_a_phone_call_for_the_front_desk_not_a_signature(job: Estate):
+    await done(job)
+    mark = await job.mark()
+    await job.wait(hours=48)  # Wednesday 16:00, 2 days after the job was done
+    assert (await job.ticket("repair")).status == "done"  # silence confirms nothing
+    task = await phone_task(job, mark)
+    assert task.text.startswith("📞 Please call Alice Chen about R-0001"), task.text
+    assert "+8613800000001" not in task.text  # a group: no phone numbers
+    assert task.buttons == [["📞 Show the phone number"], ["✅ Confirmed by phone", "🔁 Not fixed"]]
     assert (await job.last(ALICE)).text.startswith(
-        "We did not hear back about R-0001, so it is now confirmed as fixed."
+        "We did not hear back about R-0001. The front desk will call you"
     )
-    assert "(no answer from the resident in time: counted as confirmed)" in await card(job)
-    assert await job.pending("repair.") == {"repair.survey": local(2026, 9, 24, 16, 0)}
+    toast = await job.tap(ZHOU, "Show the phone number", chat=FRONT_DESK, message=task)
+    assert toast.alert and "Only the front desk" in toast.text
+    toast = await job.tap(LI, "Show the phone number", chat=FRONT_DESK, message=task)
+    assert toast.alert and toast.text == "R-0001: call Alice Chen on +8613800000001"
+
+    job.clock.advance(minutes=30)
+    toast = await job.tap(LI, "Confirmed by phone", chat=FRONT_DESK, message=task)
+    assert not toast.alert, toast
+    ticket = await job.ticket("repair")
+    assert (ticket.status, ticket.confirmed_at) == ("confirmed", local(2026, 9, 23, 16, 30))
+    assert (await phone_task(job, mark)).text.endswith("✅ Confirmed by phone by Li Na.")
+    assert (await phone_task(job, mark)).buttons == []
+    assert "(confirmed by phone by Li Na)" in await card(job)
+    assert (await job.last(ALICE)).text == (
+        "Thank you for confirming on the phone that R-0001 is fixed."
+    )
+    assert await job.pending("repair.") == {"repair.survey": local(2026, 9, 24, 16, 30)}
+    again = await job.tap(WANG, "Not fixed", chat=FRONT_DESK, message=task)  # a stale tap
+    assert again.alert and again.text == "此项已经回复过了。"  # Wang reads Chinese
+
+
+async def test_not_fixed_on_the_phone_sends_the_job_back(job: Estate):
+    await done(job)
+    mark = await job.mark()
+    await job.wait(hours=48)
+    task = await phone_task(job, mark)
+    toast = await job.tap(LI, "Not fixed", chat=FRONT_DESK, message=task)
+    assert not toast.alert, toast
+    assert await state(job) == ("open", None, 1)
+    assert "sent back to be done again" in (await phone_task(job, mark)).text
 
 
 async def test_not_fixed_tapped_after_the_job_was_confirmed_is_refused_politely(job: Estate):
