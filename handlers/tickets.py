@@ -19,9 +19,9 @@ from typing import Any
 from handlers.actions import Form
 from handlers.actor import Actor, TapAnswer
 from handlers.messages import MessageBody, TextBody, message, text, verbatim
-from handlers.reach import FRONT_DESK, Fallback, can_message, reach, to_group
+from handlers.reach import Fallback, can_message, reach, to_group
 from handlers.rules.lifecycle import Lifecycle
-from storage.models import Staff, Survey, Ticket, Unit
+from storage.models import Staff, Ticket, Unit
 from storage.uow import UnitOfWork
 
 SUBJECT = "ticket"
@@ -284,33 +284,6 @@ class TicketKind:
             await reach(uow, ticket.assignee_user_id, body, fallback)
         else:
             await to_group(uow, fallback.groups, body)
-
-    async def send_survey(
-        self, uow: UnitOfWork, ticket: Ticket, ask: Callable[[Survey], MessageBody]
-    ) -> Survey | None:
-        """The callback survey to the reporter; one who cannot be written to is called back by
-        the front desk instead (the manual: 100% of callbacks), and that is recorded."""
-        reporter = ticket.reporter_user_id
-        if reporter is None:
-            return None
-        if not can_message(await uow.people.telegram_user(reporter)):
-            self.record(uow, ticket, "survey_by_phone", None)
-            await to_group(
-                uow,
-                FRONT_DESK.groups,
-                message(
-                    text(
-                        "ticket.survey_by_phone",
-                        number=self.number(ticket),
-                        name=verbatim(ticket.details.get("reporter_name", "")),
-                    )
-                ),
-            )
-            return None
-        survey = await uow.tickets.add_survey(ticket, reporter)
-        self.record(uow, ticket, "survey_sent", None, survey=survey.id)
-        await uow.outbox.send(reporter, ask(survey))
-        return survey
 
     async def resident_unreachable(self, uow: UnitOfWork, user_id: int) -> None:
         """A resident blocked the bot: whoever works on their open tickets must reach them

@@ -8,8 +8,10 @@ from conversations.feature import Command, Feature, FeatureContext
 from handlers import registration
 from handlers.actor import Actor, FlowStart, Invocation
 from handlers.complaints import followup, handling, intake, reports
+from handlers.complaints.callback import CALLBACK
 from handlers.complaints.common import (
     ADD_INFO,
+    CALL,
     COMPLAINT_FORM,
     COMPLAINTS,
     EXPLAIN_BREACH,
@@ -29,6 +31,9 @@ from handlers.complaints.common import (
     ROUTE_FORM,
     SATISFIED,
     SURVEY,
+    SURVEY_BY_PHONE,
+    SURVEY_PHONE,
+    SURVEY_REMIND,
     TRIAGE,
     VISIT,
     VISIT_FORM,
@@ -56,6 +61,8 @@ def feature(context: FeatureContext) -> Feature:
             RESOLVE: handling.owner_form(RESOLVE_FORM, "resolve"),
             ADD_INFO: intake.offer_info,
             SATISFIED: followup.survey_answer(policy),
+            CALL: CALLBACK.show_number(),
+            SURVEY_BY_PHONE: followup.answered_by_phone(policy),
             VISIT: followup.offer_visit,
         },
         forms=(
@@ -73,7 +80,9 @@ def feature(context: FeatureContext) -> Feature:
             REPLY_BREACH: followup.deadline_passed,
             RESOLVE_BREACH: followup.deadline_passed,
             EXPLAIN_BREACH: followup.deadline_passed,
-            SURVEY: followup.send_survey,
+            SURVEY: CALLBACK.asking(),
+            SURVEY_REMIND: CALLBACK.reminding(),
+            SURVEY_PHONE: CALLBACK.phoning(),
             VISIT_REMINDER: followup.remind_visit,
             MONTHLY: reports.monthly(policy),
         },

@@ -33,6 +33,8 @@ RESOLVE_WARN = "complaint.resolve_warn"
 RESOLVE_BREACH = "complaint.resolve_breach"
 EXPLAIN_BREACH = "complaint.explain_breach"
 SURVEY = "complaint.survey"
+SURVEY_REMIND = "complaint.survey_remind"  # the callback is not answered: asked again
+SURVEY_PHONE = "complaint.survey_phone"  # still not answered: the front desk calls
 VISIT_REMINDER = "complaint.visit_reminder"
 MONTHLY = "complaint.monthly"
 
@@ -44,6 +46,8 @@ ROUTE = Action("cmp.route")
 RESOLVE = Action("cmp.resolve")
 ADD_INFO = Action("cmp.info")
 SATISFIED = Action("cmp.sat", (int, int))
+CALL = Action("cmp.call")  # the front desk: show me the resident's phone (privately)
+SURVEY_BY_PHONE = Action("cmp.cbphone", (int, int))  # the callback's answer (ticket, satisfied)
 VISIT = Action("cmp.visit")
 COMPLAINT_FORM = Form("complaint")
 REPLY_FORM = Form("complaint_reply")

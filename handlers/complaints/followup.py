@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 
 from handlers.actor import Actor, TapAnswer
+from handlers.complaints.callback import CALLBACK
 from handlers.complaints.common import (
     COMPLAINTS,
     EXPLAIN_BREACH,
@@ -19,7 +20,6 @@ from handlers.complaints.common import (
     REPLY_WARN,
     RESOLVE_BREACH,
     RESOLVE_WARN,
-    SATISFIED,
     VISIT_FORM,
     VISIT_REMINDER,
     number,
@@ -30,10 +30,10 @@ from handlers.complaints.common import (
 from handlers.complaints.handling import schedule_deadline
 from handlers.complaints.policy import ComplaintPolicy
 from handlers.forms import Answers, Outcome
-from handlers.messages import MessageBody, message, moment, text, verbatim
+from handlers.messages import message, moment, text, verbatim
 from handlers.reach import alert_management
 from handlers.rules.visits import SLOTS
-from storage.models import Survey, Ticket, Timer
+from storage.models import Ticket, Timer
 from storage.uow import UnitOfWork
 
 TimerHandler = Callable[[UnitOfWork, Timer], Awaitable[None]]
@@ -99,26 +99,6 @@ async def deadline_passed(uow: UnitOfWork, timer: Timer) -> None:
     )
 
 
-async def send_survey(uow: UnitOfWork, timer: Timer) -> None:
-    """The callback: satisfied, or not?"""
-    ticket = await COMPLAINTS.timer_ticket(uow, timer.subject_id)
-    if ticket is None or not COMPLAINTS.allows(ticket, "survey"):
-        return
-
-    def ask(survey: Survey) -> MessageBody:
-        return message(
-            text("complaint.survey.ask", number=number(ticket)),
-            buttons=[
-                [
-                    SATISFIED.button(text("complaint.survey.satisfied"), survey.id, 1),
-                    SATISFIED.button(text("complaint.survey.unsatisfied"), survey.id, 0),
-                ]
-            ],
-        )
-
-    await COMPLAINTS.send_survey(uow, ticket, ask)
-
-
 def survey_answer(policy: ComplaintPolicy) -> TapHandler:
     async def handler(uow: UnitOfWork, actor: Actor, survey_id: int, satisfied: int) -> TapAnswer:
         """Satisfied closes it; not satisfied reopens it to the same owner, supervisors told."""
@@ -133,6 +113,7 @@ def survey_answer(policy: ComplaintPolicy) -> TapHandler:
         survey.answered_at = uow.now
         survey.rating = 5 if satisfied else 1
         COMPLAINTS.record(uow, ticket, "survey_answered", actor.user_id, satisfied=bool(satisfied))
+        await CALLBACK.done(uow, ticket)
         if satisfied:
             await COMPLAINTS.transition(
                 uow, ticket, "satisfied", actor=actor.user_id, event="closed", closed_at=uow.now
@@ -143,6 +124,19 @@ def survey_answer(policy: ComplaintPolicy) -> TapHandler:
         return TapAnswer(text("complaint.survey.sorry", number=number(ticket)))
 
     return handler
+
+
+def answered_by_phone(policy: ComplaintPolicy) -> TapHandler:
+    async def answered(uow: UnitOfWork, ticket: Ticket, satisfied: bool, actor: int) -> None:
+        """Said on the phone: satisfied closes it, not satisfied reopens it to the same owner."""
+        if not satisfied:
+            await reopen(uow, policy, ticket, actor)
+        elif await COMPLAINTS.transition(
+            uow, ticket, "satisfied", actor=actor, event="closed", closed_at=uow.now
+        ):
+            await refresh_card(uow, policy, ticket)
+
+    return CALLBACK.answered_by_phone(answered)
 
 
 async def reopen(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket, actor: int) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from handlers.actions import Form
 from handlers.actor import Actor, TapAnswer
+from handlers.complaints import callback
 from handlers.complaints.common import (
     ADD_INFO,
     COMPLAINTS,
@@ -22,7 +23,6 @@ from handlers.complaints.common import (
     REPLY_WARN,
     RESOLVE_BREACH,
     RESOLVE_WARN,
-    SURVEY,
     VISIT,
     add_to_thread,
     number,
@@ -303,7 +303,7 @@ def resolve(policy: ComplaintPolicy) -> Hook:
             resolved_at=uow.now,
         )
         if ticket is not None:
-            await COMPLAINTS.schedule(uow, ticket, SURVEY, policy.callback_due(uow.now))
+            await callback.schedule(uow, policy, ticket)
         return Outcome.FINISH
 
     return hook

@@ -29,6 +29,8 @@ ACCEPT_SLA = "repair.accept_sla"  # not accepted in time: ping the group, tell s
 WINDOW_END = "repair.window_end"  # the agreed visit window passed and it is not done
 CONFIRM_TIMEOUT = "repair.confirm_timeout"  # the resident is silent: the front desk calls
 SURVEY = "repair.survey"  # the callback survey
+SURVEY_REMIND = "repair.survey_remind"  # the survey is not answered: asked again
+SURVEY_PHONE = "repair.survey_phone"  # still not answered: the front desk calls
 
 # What the buttons on cards and resident messages do, and the private forms they open.
 ACCEPT = Action("rep.accept")
@@ -39,6 +41,7 @@ NOT_FIXED = Action("rep.notfixed")
 RATE = Action("rep.rate", (int, int))
 CALL = Action("rep.call")  # the front desk: show me the resident's phone (privately)
 BY_PHONE = Action("rep.byphone", (int, int))  # the front desk: the call's answer (job, fixed)
+SURVEY_BY_PHONE = Action("rep.cbphone", (int, int))  # the callback's answer (job, satisfied)
 REPORT_FORM = Form("repair")
 DONE_FORM = Form("repair_done")
 COMMENT_FORM = Form("survey_comment")

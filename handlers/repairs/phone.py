@@ -2,9 +2,10 @@
 
 The manual has the resident sign the job off and the front desk call every repair back. When the
 resident has not answered Fixed / Not fixed within `repair_confirm_timeout`, the front desk's
-group gets a task: the job, who to call, and buttons to see the phone number (shown only to the
-person who taps, never in the group), to record **Confirmed by phone** (the job is confirmed, the
-callback survey follows) or **Not fixed** (the job is reopened and dispatched again). The
+group gets a task: the job, who to call, and a button to see the phone number (shown only to
+the person who taps, never in the group; the callback's own button), and two to record
+**Confirmed by phone** (the job is confirmed, the callback survey follows) or **Not fixed**
+(the job is reopened and dispatched again). The
 resident's own buttons keep working until then; whichever answer comes first counts.
 """
 
@@ -26,7 +27,7 @@ from handlers.repairs.policy import RepairPolicy
 from handlers.repairs.signoff import confirm, reopen
 from handlers.roles import FRONT_DESK_ROLES
 from handlers.tickets import Acting, TapHandler
-from storage.models import Resident, Ticket, Timer
+from storage.models import Ticket, Timer
 from storage.uow import UnitOfWork
 
 FRONT_DESK_ONLY = text("repair.error.front_desk_calls")
@@ -78,36 +79,6 @@ def confirm_timeout(policy: RepairPolicy) -> Callable[[UnitOfWork, Timer], Await
         )
 
     return on_timer
-
-
-async def _phone(uow: UnitOfWork, ticket: Ticket) -> str | None:
-    """The reporter's phone: the roster's, else the one their Telegram account shared."""
-    if ticket.resident_id is not None:
-        resident = await uow.session.get(Resident, ticket.resident_id)
-        if resident is not None and resident.phone:
-            return resident.phone
-    if ticket.reporter_user_id is not None:
-        account = await uow.people.telegram_user(ticket.reporter_user_id)
-        return getattr(account, "phone", None) or None
-    return None
-
-
-def show_number(policy: RepairPolicy) -> TapHandler:
-    @REPAIRS.staff_action(refusal=FRONT_DESK_ONLY, roles=FRONT_DESK_ROLES)
-    async def handler(uow: UnitOfWork, actor: Actor, acting: Acting) -> TapAnswer:
-        """The resident's phone, in a pop-up only the person who tapped sees; recorded."""
-        ticket = acting.ticket
-        phone = await _phone(uow, ticket)
-        REPAIRS.record(uow, ticket, "phone_shown", actor.user_id)
-        if phone is None:
-            return TapAnswer(text("repair.phone.no_number", number=number(ticket)), alert=True)
-        name = verbatim(ticket.details.get("reporter_name", ""))
-        return TapAnswer(
-            text("repair.phone.number", number=number(ticket), name=name, phone=phone),
-            alert=True,
-        )
-
-    return handler
 
 
 def answered(policy: RepairPolicy) -> TapHandler:

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from handlers.actor import Actor, TapAnswer
+from handlers.callbacks import Callback
 from handlers.forms import Answers, Outcome
 from handlers.messages import MessageBody, message, text, verbatim
 from handlers.reach import alert_management
 from handlers.repairs.common import (
     ACCEPT_SLA,
+    CALL,
     COMMENT_FORM,
     CONFIRM_TIMEOUT,
     FIXED,
@@ -22,6 +24,9 @@ from handlers.repairs.common import (
     RATE,
     REPAIRS,
     SURVEY,
+    SURVEY_BY_PHONE,
+    SURVEY_PHONE,
+    SURVEY_REMIND,
     card,
     fees_line,
     number,
@@ -29,7 +34,7 @@ from handlers.repairs.common import (
     refresh_card,
 )
 from handlers.repairs.policy import RepairPolicy
-from storage.models import Survey, Ticket, Timer
+from storage.models import Survey, Ticket
 from storage.uow import UnitOfWork
 
 RATINGS = (1, 2, 3, 4, 5)
@@ -71,7 +76,7 @@ async def confirm(
     ):
         return False
     await REPAIRS.cancel(uow, ticket, CONFIRM_TIMEOUT)
-    await REPAIRS.schedule(uow, ticket, SURVEY, policy.survey_due(uow.now))
+    await CALLBACK.schedule(uow, policy.calendar, ticket, policy.survey_due(uow.now))
     await refresh_card(uow, policy, ticket)
     return True
 
@@ -141,27 +146,30 @@ def not_fixed(policy: RepairPolicy) -> TapHandler:
     return handler
 
 
-def send_survey(policy: RepairPolicy) -> Callable[[UnitOfWork, Timer], Awaitable[None]]:
-    async def on_timer(uow: UnitOfWork, timer: Timer) -> None:
-        """The callback: every confirmed repair gets one, with a 1-5 rating."""
-        ticket = await REPAIRS.timer_ticket(uow, timer.subject_id)
-        if ticket is None or not REPAIRS.allows(ticket, "survey"):
-            return
+def ask(ticket: Ticket, survey: Survey) -> MessageBody:
+    """The callback question: a 1-5 rating."""
+    return message(
+        text("repair.survey.ask", number=number(ticket)),
+        buttons=[
+            [RATE.button(text("repair.survey.star", rating=n), survey.id, n) for n in RATINGS]
+        ],
+    )
 
-        def ask(survey: Survey) -> MessageBody:
-            return message(
-                text("repair.survey.ask", number=number(ticket)),
-                buttons=[
-                    [
-                        RATE.button(text("repair.survey.star", rating=n), survey.id, n)
-                        for n in RATINGS
-                    ]
-                ],
-            )
 
-        await REPAIRS.send_survey(uow, ticket, ask)
+CALLBACK = Callback(REPAIRS, SURVEY, SURVEY_REMIND, SURVEY_PHONE, CALL, SURVEY_BY_PHONE, ask)
+"""Every confirmed repair is called back: asked, reminded, then a phone task."""
 
-    return on_timer
+
+def answered_by_phone(policy: RepairPolicy) -> TapHandler:
+    async def answered(uow: UnitOfWork, ticket: Ticket, satisfied: bool, actor: int) -> None:
+        if not satisfied:
+            await reopen(uow, policy, ticket, "survey_low", actor)
+        elif await REPAIRS.transition(
+            uow, ticket, "survey_ok", actor=actor, event="closed", closed_at=uow.now
+        ):
+            await refresh_card(uow, policy, ticket)
+
+    return CALLBACK.answered_by_phone(answered)
 
 
 def rate(policy: RepairPolicy) -> TapHandler:
@@ -178,6 +186,7 @@ def rate(policy: RepairPolicy) -> TapHandler:
         survey.answered_at = uow.now
         survey.rating = rating
         REPAIRS.record(uow, ticket, "survey_answered", actor.user_id, rating=rating)
+        await CALLBACK.done(uow, ticket)
         if rating <= policy.low_rating:
             await reopen(uow, policy, ticket, "survey_low", actor.user_id)
             said = text("repair.survey.sorry", number=number(ticket))

@@ -190,13 +190,17 @@ async def test_resolve_tells_the_resident_what_was_done_and_schedules_the_callba
     assert await status(complaint) == "resolved"
     assert await complaint.pending("complaint.") == {
         "complaint.monthly": local(2026, 10, 1, 9, 0),
-        "complaint.survey": local(2026, 9, 24, 11, 0),  # 3 working days
+        # Resolved Monday 11:00: asked on Tuesday morning, asked again on Wednesday, and a phone
+        # task for the front desk on Thursday morning, within the 3 working days.
+        "complaint.survey": local(2026, 9, 22, 9, 0),
+        "complaint.survey_remind": local(2026, 9, 23, 9, 0),
+        "complaint.survey_phone": local(2026, 9, 24, 9, 0),
     }
 
 
 async def surveyed(estate: Estate) -> None:
     await resolved(estate)
-    await estate.wait_until(local(2026, 9, 24, 11, 0))
+    await estate.wait_until(local(2026, 9, 22, 9, 0))
     asked = await estate.last(ALICE)
     assert asked.text == "Are you satisfied with how your complaint C-0001 was resolved?"
     assert asked.buttons == [["😊 Satisfied", "😞 Not satisfied"]]
@@ -209,7 +213,7 @@ async def test_satisfied_closes_the_complaint(complaint: Estate):
     assert toast.text == "Thank you for telling us."
     assert "Status: closed" in await card(complaint)
     ticket = await complaint.ticket("complaint")
-    assert (ticket.status, ticket.closed_at) == ("closed", local(2026, 9, 24, 11, 0))
+    assert (ticket.status, ticket.closed_at) == ("closed", local(2026, 9, 22, 9, 0))
     again = await complaint.tap(ALICE, "Not satisfied")
     assert again.alert and await status(complaint) == "closed"
 
@@ -223,22 +227,21 @@ async def test_unsatisfied_reopens_it_to_the_same_owner_with_a_new_deadline(comp
         "↩️ The resident is not satisfied with how C-0001 was resolved (owner Li Na); "
         "it is reopened."
     )
-    # Minor: resolved within 1 working day of reopening, Thursday 11:00. Friday is the
-    # Mid-Autumn Festival, then the weekend: Monday 28 September at 11:00.
-    new_due = local(2026, 9, 28, 11, 0)
+    # Minor: resolved within 1 working day of reopening on Tuesday 09:00: Wednesday 09:00.
+    new_due = local(2026, 9, 23, 9, 0)
     assert (await complaint.last(LI)).text == (
         "↩️ C-0001: the resident is not satisfied. It is open again and must be resolved by "
-        "9/28/26, 11:00 AM."
+        "9/23/26, 9:00 AM."
     )
     text = await card(complaint)
-    assert "Status: being handled" in text and "Resolve by 9/28/26, 11:00 AM" in text
+    assert "Status: being handled" in text and "Resolve by 9/23/26, 9:00 AM" in text
     assert await buttons(complaint) == [["Reply", "Route", "Resolved"]]
     ticket = await complaint.ticket("complaint")
     assert (ticket.status, ticket.assignee_user_id, ticket.reopened) == ("open", LI.id, 1)
     assert (ticket.resolved_at, ticket.resolve_due_at) == (None, new_due)
     pending = await complaint.pending("complaint.resolve")
     assert pending == {
-        "complaint.resolve_warn": local(2026, 9, 28, 10, 0),
+        "complaint.resolve_warn": local(2026, 9, 23, 8, 0),
         "complaint.resolve_breach": new_due,
     }
 

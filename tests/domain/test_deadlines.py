@@ -38,6 +38,7 @@ from .harness import (
     report_repair,
     request_registration,
 )
+from .test_fees import block
 
 MINUTE = timedelta(minutes=1)
 
@@ -191,7 +192,7 @@ async def test_the_callback_survey_comes_the_next_working_day(estate: Estate):
     estate.clock.set(local(2026, 9, 24, 16, 0))
     await estate.tap(ALICE, "Fixed")
     survey = local(2026, 9, 28, 16, 0)
-    assert await estate.pending("repair.") == {"repair.survey": survey}
+    assert (await estate.pending("repair."))["repair.survey"] == survey
 
     said = "How satisfied are you with the repair R-0001? (1 = very unhappy, 5 = very happy)"
     await nothing_until_then(estate, ALICE, survey, said)
@@ -386,18 +387,55 @@ async def test_an_invalid_complaint_not_explained_within_a_working_day_alerts_th
     assert (await complaint.ticket("complaint")).status == "explaining"
 
 
-async def test_the_callback_survey_comes_within_three_working_days_of_the_resolution(
+async def test_the_callback_comes_within_three_working_days_of_the_resolution(
     complaint: Estate,
 ):
     await triaged_at(complaint, local(2026, 9, 30, 10, 0), "Minor")
     await complaint.wait_until(local(2026, 9, 30, 11, 0))
     await owner_form(complaint, LI, "Resolved", "502 signed the renovation rules.")
-    # Wednesday 30 September 11:00; National Day; Thu 8, Fri 9 and the make-up Saturday 10.
-    survey = local(2026, 10, 10, 11, 0)
-    assert (await complaint.pending("complaint.survey")) == {"complaint.survey": survey}
-
+    # Wednesday 30 September 11:00; National Day until the 7th; Thu 8, Fri 9 and the make-up
+    # Saturday 10 are the three working days: asked, asked again, then the front desk calls.
+    assert await complaint.pending("complaint.survey") == {
+        "complaint.survey": local(2026, 10, 8, 9, 0),
+        "complaint.survey_remind": local(2026, 10, 9, 9, 0),
+        "complaint.survey_phone": local(2026, 10, 10, 9, 0),
+    }
     said = "Are you satisfied with how your complaint C-0001 was resolved?"
-    await nothing_until_then(complaint, ALICE, survey, said)
+    await nothing_until_then(complaint, ALICE, local(2026, 10, 8, 9, 0), said)
+    mark = await complaint.mark()
+    await complaint.wait_until(local(2026, 10, 9, 9, 0))
+    [reminder] = await complaint.messages(ALICE, after=mark)
+    assert reminder.text.startswith("A reminder about C-0001: we would like to hear from you.")
+    assert reminder.buttons == [["😊 Satisfied", "😞 Not satisfied"]]
+
+    mark = await complaint.mark()
+    await complaint.wait_until(local(2026, 10, 10, 9, 0))
+    [task] = await complaint.messages(FRONT_DESK, after=mark)
+    assert task.text.startswith("📞 Callback C-0001: Alice Chen has not answered"), task.text
+    assert "+8613800000001" not in task.text
+    toast = await complaint.tap(LI, "Show the phone number", chat=FRONT_DESK, message=task)
+    assert toast.alert and toast.text == "C-0001: call Alice Chen on +8613800000001"
+    toast = await complaint.tap(LI, "😊 Satisfied", chat=FRONT_DESK, message=task)
+    assert not toast.alert, toast
+    assert (await complaint.ticket("complaint")).status == "closed"
+    assert (await complaint.last(FRONT_DESK)).text.endswith("😊 Called back by Li Na: satisfied.")
+    # The resident's own buttons are answered now too.
+    late = await complaint.tap(ALICE, "Satisfied", message=reminder)
+    assert late.alert
+
+
+async def test_a_resident_the_bot_cannot_reach_is_called_back_at_once(complaint: Estate):
+    await complaint.wait_until(local(2026, 9, 21, 10, 30))
+    await complaint.tap(LI, "Minor", chat=FRONT_DESK)
+    await owner_form(complaint, LI, "Resolved", "502 signed the renovation rules.")
+    await block(complaint, ALICE)
+    mark = await complaint.mark()
+    await complaint.wait_until(local(2026, 9, 22, 9, 0))
+    [task] = await complaint.messages(FRONT_DESK, after=mark)
+    assert task.text.startswith("📞 Callback C-0001: Alice Chen cannot be reached"), task.text
+    await complaint.tap(LI, "Not satisfied", chat=FRONT_DESK, message=task)
+    assert (await complaint.ticket("complaint")).status == "open"  # reopened to its owner
+    assert await complaint.pending("complaint.survey") == {}
 
 
 async def test_the_owner_is_reminded_of_the_home_visit_two_hours_before_it(complaint: Estate):

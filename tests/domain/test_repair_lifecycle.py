@@ -137,7 +137,12 @@ async def test_confirm_by_tap_thanks_the_resident_and_schedules_the_callback(job
     assert "Status: confirmed by the resident" in await card(job)
     assert (await job.ticket("repair")).status == "confirmed"
     # The callback survey: 1 working day later, Tuesday at the same time.
-    assert await job.pending("repair.") == {"repair.survey": local(2026, 9, 22, 16, 0)}
+    # The callback: asked the next working day, again the day after, then a phone task.
+    assert await job.pending("repair.") == {
+        "repair.survey": local(2026, 9, 22, 16, 0),
+        "repair.survey_remind": local(2026, 9, 23, 16, 0),
+        "repair.survey_phone": local(2026, 9, 24, 16, 0),
+    }
 
     again = await job.tap(ALICE, "Fixed")
     assert again.alert and again.text == "This was already answered."
@@ -178,7 +183,7 @@ async def test_silence_is_a_phone_call_for_the_front_desk_not_a_signature(job: E
     assert (await job.last(ALICE)).text == (
         "Thank you for confirming on the phone that R-0001 is fixed."
     )
-    assert await job.pending("repair.") == {"repair.survey": local(2026, 9, 24, 16, 30)}
+    assert (await job.pending("repair."))["repair.survey"] == local(2026, 9, 24, 16, 30)
     again = await job.tap(WANG, "Not fixed", chat=FRONT_DESK, message=task)  # a stale tap
     assert again.alert and again.text == "此项已经回复过了。"  # Wang reads Chinese
 
@@ -265,3 +270,22 @@ async def test_a_good_rating_closes_the_job(job: Estate):
 
     second = await job.tap(ALICE, "1⭐")
     assert second.alert and (await job.ticket("repair")).status == "closed"
+
+
+async def test_an_unanswered_callback_is_asked_again_then_called_and_may_reopen(job: Estate):
+    await done(job)
+    await job.tap(ALICE, "Fixed")  # Monday 16:00
+    await job.wait_until(local(2026, 9, 22, 16, 0))
+    mark = await job.mark()
+    await job.wait_until(local(2026, 9, 23, 16, 0))
+    [reminder] = await job.messages(ALICE, after=mark)
+    assert reminder.text.startswith("A reminder about R-0001: we would like to hear from you.")
+    assert len(reminder.buttons[0]) == 5  # the same 1-5 question
+    mark = await job.mark()
+    await job.wait_until(local(2026, 9, 24, 16, 0))
+    task = await phone_task(job, mark)
+    assert task.text.startswith("📞 Callback R-0001: Alice Chen has not answered"), task.text
+    toast = await job.tap(LI, "Not satisfied", chat=FRONT_DESK, message=task)
+    assert not toast.alert, toast
+    assert await state(job) == ("open", None, 1)  # sent back to be done again
+    assert "Called back by Li Na: not satisfied" in (await phone_task(job, mark)).text

@@ -152,7 +152,7 @@ async def test_a_minor_complaint_is_triaged_replied_resolved_and_closed_after_a_
     await desk.wait_for_message(containing="Status: resolved, callback pending")
     assert "✅ Resolved" in card.text and card.buttons == []
 
-    assert await estate.fast_forward("complaint.survey") == 1  # 3 working days later
+    assert await estate.fast_forward("complaint.survey") == 1  # the next working morning
     survey = await alice.wait_for_message(containing="Are you satisfied")
     assert survey.buttons == [["😊 Satisfied", "😞 Not satisfied"]]
     answer = await alice.click("Satisfied", message=survey)
