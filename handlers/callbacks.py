@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from handlers.actions import Action
 from handlers.actor import Actor, TapAnswer
@@ -236,3 +237,59 @@ async def phone_of(uow: UnitOfWork, ticket: Ticket) -> str | None:
         if account is not None and account.phone:
             return account.phone
     return None
+
+
+LISTED_DAYS = 30
+"""How far back the follow-up list looks."""
+
+
+async def follow_up(
+    uow: UnitOfWork,
+    actor: Actor,
+    group: bool,
+    callback: Callback,
+    title: TextBody,
+    unhappy: Callable[[dict[str, Any]], bool],
+    *,
+    first: bool = False,
+) -> None:
+    """One feature's part of `/callbacks` (staff only): the callbacks of the last 30 days still
+    waiting for the front desk's call, and those that came back unhappy, for the supervisor to
+    follow up. The `first` part tells anyone else the list is for staff."""
+    if await uow.people.staff_member(actor.user_id) is None:
+        if first:
+            await uow.outbox.send(actor.chat_id, message(text("callback.error.staff_only")))
+        return
+    kind = callback.kind
+    since = uow.now - timedelta(days=LISTED_DAYS)
+    until = uow.now + timedelta(seconds=1)  # what happened at this very moment counts
+    events = await uow.events.between(
+        (f"{kind.kind}.survey_by_phone", f"{kind.kind}.survey_answered"), since, until
+    )
+    phoned = {e.subject_id for e in events if e.action.endswith("survey_by_phone")}
+    unhappy_ids = {
+        e.subject_id for e in events if e.action.endswith("answered") and unhappy(e.data or {})
+    }
+    waiting: list[int] = []
+    for ticket_id in sorted(i for i in phoned if i is not None):
+        surveys = await uow.tickets.surveys_of([ticket_id])
+        if not surveys or surveys[-1].answered_at is None:
+            waiting.append(ticket_id)
+    tickets = {t.id: t for t in await uow.tickets.many(kind.kind, [*waiting, *unhappy_ids])}
+    lines: list[TextBody] = [title]
+    for unanswered, ids in ((True, waiting), (False, unhappy_ids)):
+        for ticket_id in sorted(i for i in ids if i in tickets):
+            ticket = tickets[ticket_id]
+            about = {
+                "number": kind.number(ticket),
+                "name": verbatim(ticket.details.get("reporter_name", "")),
+                "status": kind.status_label(ticket),
+            }
+            lines.append(
+                text("callback.list.waiting", **about)
+                if unanswered
+                else text("callback.list.unhappy", **about)
+            )
+    if len(lines) == 1:
+        lines.append(text("callback.list.none", days=LISTED_DAYS))
+    await uow.outbox.send(actor.chat_id, message(*lines), group=group)

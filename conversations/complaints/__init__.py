@@ -3,9 +3,11 @@ deadline timers, lists and monthly summary the manual asks for."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from conversations.complaints.forms import complaint_flows
 from conversations.feature import Command, Feature, FeatureContext
-from handlers import registration
+from handlers import callbacks, registration
 from handlers.actor import Actor, FlowStart, Invocation
 from handlers.complaints import followup, handling, intake, reports
 from handlers.complaints.callback import CALLBACK
@@ -40,6 +42,7 @@ from handlers.complaints.common import (
     VISIT_REMINDER,
 )
 from handlers.complaints.policy import ComplaintPolicy, complaint_policy
+from handlers.messages import text
 from storage.uow import UnitOfWork
 
 
@@ -92,7 +95,15 @@ def feature(context: FeatureContext) -> Feature:
     )
 
 
+def _unhappy(answer: dict[str, Any]) -> bool:
+    return answer.get("satisfied") is False
+
+
 def _commands(policy: ComplaintPolicy) -> tuple[Command, ...]:
+    async def follow_up(uow: UnitOfWork, actor: Actor, call: Invocation) -> None:
+        title = text("complaint.callbacks.title")
+        await callbacks.follow_up(uow, actor, call.group, CALLBACK, title, _unhappy)
+
     async def complain(uow: UnitOfWork, actor: Actor, _call: Invocation) -> FlowStart | None:
         if not await registration.start_gate(uow, actor):
             return None
@@ -112,4 +123,5 @@ def _commands(policy: ComplaintPolicy) -> tuple[Command, ...]:
         Command("my", my, menu=True, section=True),
         Command("complaints", open_complaints, audience="staff", group=True),
         Command("summary", summary, audience="staff", group=True),
+        Command("callbacks", follow_up, audience="staff", group=True, section=True),
     )

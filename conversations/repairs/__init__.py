@@ -7,8 +7,9 @@ from conversations.feature import Command, Feature, FeatureContext
 from conversations.repairs.done import repair_done_flow
 from conversations.repairs.report import repair_flow
 from conversations.repairs.survey import SURVEY_COMMENT
-from handlers import registration
+from handlers import callbacks, registration
 from handlers.actor import Actor, FlowStart, Invocation
+from handlers.messages import text
 from handlers.repairs import deadlines, phone, report, signoff, views, work
 from handlers.repairs.common import (
     ACCEPT,
@@ -83,8 +84,15 @@ def _commands(policy: RepairPolicy) -> tuple[Command, ...]:
     async def queue(uow: UnitOfWork, actor: Actor, _call: Invocation) -> None:
         await views.department_queue(uow, actor.chat_id)
 
+    async def follow_up(uow: UnitOfWork, actor: Actor, call: Invocation) -> None:
+        title = text("repair.callbacks.title")
+        await callbacks.follow_up(
+            uow, actor, call.group, signoff.CALLBACK, title, policy.unhappy, first=True
+        )
+
     return (
         Command("repair", repair, menu=True),
         Command("my", my, menu=True, section=True),
         Command("queue", queue, audience="staff", private=False, group=True),
+        Command("callbacks", follow_up, audience="staff", group=True, section=True),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.config import EstateConfig
@@ -44,6 +45,13 @@ class RepairPolicy:
         """The end of the visit window the resident agreed to, as an aware datetime."""
         _start, end = SLOTS.get(slot, SLOTS["evening"])
         return datetime.combine(date.fromisoformat(day), end, tzinfo=self.timezone)
+
+    def unhappy(self, answer: dict[str, Any]) -> bool:
+        """Whether a callback's answer (its event data) is one the supervisor follows up."""
+        if answer.get("by_phone"):
+            return not answer.get("satisfied", True)
+        rating = answer.get("rating")
+        return isinstance(rating, int) and rating <= self.low_rating
 
     def confirm_due(self, done: datetime) -> datetime:
         return self.calendar.add(done, self.confirm_timeout)

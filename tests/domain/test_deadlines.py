@@ -433,9 +433,21 @@ async def test_a_resident_the_bot_cannot_reach_is_called_back_at_once(complaint:
     await complaint.wait_until(local(2026, 9, 22, 9, 0))
     [task] = await complaint.messages(FRONT_DESK, after=mark)
     assert task.text.startswith("📞 Callback C-0001: Alice Chen cannot be reached"), task.text
+    mark = await complaint.mark()
+    await complaint.send(LI, "/callbacks")  # the supervisor's follow-up list, repairs first
+    assert await complaint.texts(LI, after=mark) == [
+        "Repair callbacks to follow up:\nNothing to follow up in the last 30 days.",
+        "Complaint callbacks to follow up:\n📞 C-0001, Alice Chen: no answer yet, the front "
+        "desk is to call (resolved, callback pending)",
+    ]
     await complaint.tap(LI, "Not satisfied", chat=FRONT_DESK, message=task)
     assert (await complaint.ticket("complaint")).status == "open"  # reopened to its owner
     assert await complaint.pending("complaint.survey") == {}
+    mark = await complaint.mark()
+    await complaint.send(LI, "/callbacks")
+    assert "😞 C-0001, Alice Chen: not satisfied (" in (await complaint.last(LI)).text
+    await complaint.send(ALICE, "/callbacks")  # not staff
+    assert (await complaint.last(ALICE)).text == "This list is for estate staff."
 
 
 async def test_the_owner_is_reminded_of_the_home_visit_two_hours_before_it(complaint: Estate):

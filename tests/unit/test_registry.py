@@ -67,6 +67,7 @@ def test_listing_sections_of_one_command_run_together():
         "summary",
         "check",
         "arrears",
+        "callbacks",
     ]
 
 
