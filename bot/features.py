@@ -18,6 +18,7 @@ import conversations.complaints
 import conversations.fees
 import conversations.registration
 import conversations.repairs
+import conversations.reports
 import conversations.slips
 from conversations.feature import (
     Command,
@@ -37,6 +38,7 @@ from handlers.actor import Actor, FlowStart, Invocation
 from handlers.config import EstateConfig
 from handlers.menu import MENU, ResidentMenu
 from handlers.registration import FORM as REGISTRATION
+from handlers.reports.figures import ReportSections
 from handlers.rules.lifecycle import Lifecycle
 from storage.uow import UnitOfWork
 
@@ -48,6 +50,7 @@ FEATURES: tuple[FeatureFactory, ...] = (
     conversations.complaints.feature,
     conversations.slips.feature,
     conversations.fees.feature,
+    conversations.reports.feature,
 )
 
 CORE_COMMANDS = ("start", "help", "cancel", "lang")
@@ -130,7 +133,8 @@ def build_features(
 ) -> Features:
     """Ask every feature to declare itself for this estate, merge, and check the result."""
     menu = ResidentMenu()
-    declared = [factory(FeatureContext(config, menu)) for factory in factories]
+    sections = ReportSections()
+    declared = [factory(FeatureContext(config, menu, sections)) for factory in factories]
     flows: dict[str, Flow] = {}
     actions: dict[str, ActionSpec] = {}
     timers: dict[str, TimerHandler] = {}
@@ -174,6 +178,7 @@ def build_features(
     if clash:
         raise RegistryError(f"commands that are the desk's own: {clash}")
     menu.fill(_names([c for c in _sections_last(commands) if c.menu]))
+    sections.fill([provider for feature in declared for provider in feature.figures])
     return Features(
         flows=MappingProxyType(flows),
         actions=MappingProxyType(actions),

@@ -34,7 +34,6 @@ RESOLVE_BREACH = "complaint.resolve_breach"
 EXPLAIN_BREACH = "complaint.explain_breach"
 SURVEY = "complaint.survey"
 VISIT_REMINDER = "complaint.visit_reminder"
-MONTHLY = "complaint.monthly"
 
 # What the buttons on the card and the resident's messages do, and the forms they open.
 TRIAGE = Action("cmp.triage", (int, str))

@@ -341,8 +341,18 @@ class Estate:
         assert shown, f"nothing was sent to {chat}"
         return shown[-1]
 
-    async def texts(self, chat: int | Person, *, after: int = 0) -> list[str]:
-        return [m.text for m in await self.messages(chat, after=after)]
+    async def texts(
+        self, chat: int | Person, *, after: int = 0, reports: bool = False
+    ) -> list[str]:
+        """The chat's texts; the weekly and monthly reports, which come on their own schedule
+        whatever a test is about, only with `reports`."""
+        chat_id = chat.id if isinstance(chat, Person) else chat
+        skipped = (
+            set()
+            if reports
+            else {row for row, body in await self._bodies(chat_id) if _report(body)}
+        )
+        return [m.text for m in await self.messages(chat, after=after) if m.id not in skipped]
 
     async def mark(self) -> int:
         """A point in the outbox: `messages(..., after=mark)` shows only what came later."""
@@ -407,6 +417,12 @@ class Estate:
         rows = [(k, due) for k, due, status in await self.timer_rows(prefix) if status == "pending"]
         assert len({k for k, _ in rows}) == len(rows), rows
         return dict(rows)
+
+
+def _report(body: dict[str, Any]) -> bool:
+    """A message of a report: each one starts with its title or its section's."""
+    lines = body.get("lines") or [{}]
+    return str(lines[0].get("key", "")).startswith("report.")
 
 
 def _plain(rendered: str) -> str:
@@ -506,9 +522,16 @@ async def file_complaint(
     return found.group(0)
 
 
-async def owner_form(estate: Estate, owner: Person, button: str, said: str) -> None:
-    """Reply, Resolved or Invalid on the front desk's card, then the private form."""
+RESOLVED_ACTIONS = ("Told 502 the quiet hours again.", "Quiet hours are now on every landing.")
+"""What an owner records when resolving: the corrective and the preventive action."""
+
+
+async def owner_form(estate: Estate, owner: Person, button: str, said: str, *more: str) -> None:
+    """Reply, Resolved or Invalid on the front desk's card, then the private form (Resolved asks
+    for the corrective and preventive action too: `more`, or the usual ones)."""
     toast = await estate.tap(owner, button, chat=FRONT_DESK)
     assert not toast.alert, toast
     await estate.send(owner, said)
+    for answer in more or (RESOLVED_ACTIONS if button == "Resolved" else ()):
+        await estate.send(owner, answer)
     await estate.tap(owner, "Submit")

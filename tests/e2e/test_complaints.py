@@ -83,12 +83,18 @@ async def triaged(estate: Estate, staff: SandboxUser, card: SandboxMessage, seve
 async def owner_form(
     owner: SandboxUser, card: SandboxMessage, button: str, ask: str, said: str
 ) -> None:
-    """Reply or Resolved on the card, then the private form: type, Submit."""
+    """Reply or Resolved on the card, then the private form: type (Resolved: the corrective and
+    preventive action too), Submit."""
     answer = await owner.click(button, message=card)
     assert not answer.show_alert, answer
     assert "opened a form" in (answer.text or ""), answer
     await owner.wait_for_message(containing=ask)
     await owner.send(said)
+    if button == "Resolved":
+        await owner.wait_for_message(containing="corrective action")
+        await owner.send("Reminded 502 of the quiet hours.")
+        await owner.wait_for_message(containing="preventive action")
+        await owner.send("Quiet hours posted on every landing.")
     summary = await owner.wait_for_message(containing="Send this to the resident")
     await owner.click("Submit", message=summary)
 

@@ -61,7 +61,13 @@ def test_a_command_two_features_claim_is_refused_by_name():
 def test_listing_sections_of_one_command_run_together():
     features = build_features(CONFIG)
     assert "my" in features.private_commands
-    assert features.listed("staff", group=True) == ["queue", "complaints", "summary", "check"]
+    assert features.listed("staff", group=True) == [
+        "queue",
+        "complaints",
+        "check",
+        "report",
+        "export",
+    ]
 
 
 def test_an_action_claimed_twice_names_both_features():
