@@ -11,6 +11,7 @@ turns into empty boxes. Labels arrive already translated: this module knows no c
 from __future__ import annotations
 
 import io
+import textwrap
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +27,9 @@ from matplotlib.figure import Figure
 WIDTH, HEIGHT, DPI = 10, 8, 100
 """The picture is 1000 x 800 pixels: readable on a phone, well under Telegram's photo limits."""
 FONTS = ["Noto Sans SC", "DejaVu Sans"]
-GREEN, RED, GREY, LINE = "#2e7d32", "#c62828", "#9e9e9e", "#1565c0"
+GREEN, RED = "#2e7d32", "#c62828"
+LABEL_WIDTH = 24
+"""A KPI's label wraps at this many characters, so long ones do not squeeze the bars."""
 _lock = threading.Lock()
 
 
@@ -102,6 +105,7 @@ def _kpis(axes, chart: Chart) -> None:  # type: ignore[no-untyped-def]
     axes.scatter([k.target for k in chart.kpis], rows, marker="|", s=400, color="black", zorder=3)
     for row, kpi in zip(rows, chart.kpis, strict=True):
         axes.text(min(kpi.value, 100) + 1, row, f"{kpi.value:.0f}%", va="center", fontsize=10)
-    axes.set_yticks(rows, [k.label for k in chart.kpis], fontsize=10)
+    labels = [textwrap.fill(k.label, LABEL_WIDTH) for k in chart.kpis]
+    axes.set_yticks(rows, labels, fontsize=10)
     axes.set_xlim(0, 110)
     axes.grid(axis="x", alpha=0.3)

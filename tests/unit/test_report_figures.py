@@ -334,7 +334,7 @@ async def test_the_monthly_report_reads_in_both_languages_within_telegrams_limit
         assert "report." not in caption + "".join(texts)  # every key translated
     english = renderer.text("en", chart, CAPTION_LIMIT)
     assert "Monthly report, 2026-10" in english
-    assert "🔴 Minor: replied in time: 0% · target 100%" in english
+    assert "🔴 Minor complaints replied in time: 0% · target 100%" in english
     assert "🟢 Residents satisfied with complaint handling: 100% · target 90%" in english
     complaints = renderer.text("en", details[1])
     assert "Complaints received: 5 (+4 on the month before)" in complaints
