@@ -341,6 +341,12 @@ class Estate:
         assert shown, f"nothing was sent to {chat}"
         return shown[-1]
 
+    async def reports(self, chat: int | Person, *, after: int = 0) -> list[str]:
+        """The texts of the reports the chat received (a chart's caption, then its sections)."""
+        chat_id = chat.id if isinstance(chat, Person) else chat
+        ids = {row for row, body in await self._bodies(chat_id) if is_report(body)}
+        return [m.text for m in await self.messages(chat, after=after) if m.id in ids]
+
     async def texts(
         self, chat: int | Person, *, after: int = 0, reports: bool = False
     ) -> list[str]:
@@ -350,7 +356,7 @@ class Estate:
         skipped = (
             set()
             if reports
-            else {row for row, body in await self._bodies(chat_id) if _report(body)}
+            else {row for row, body in await self._bodies(chat_id) if is_report(body)}
         )
         return [m.text for m in await self.messages(chat, after=after) if m.id not in skipped]
 
@@ -419,10 +425,10 @@ class Estate:
         return dict(rows)
 
 
-def _report(body: dict[str, Any]) -> bool:
+def is_report(body: dict[str, Any]) -> bool:
     """A message of a report: each one starts with its title or its section's."""
     lines = body.get("lines") or [{}]
-    return str(lines[0].get("key", "")).startswith("report.")
+    return str(lines[0].get("key", "")).startswith(("report.title.", "report.section."))
 
 
 def _plain(rendered: str) -> str:
