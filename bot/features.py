@@ -88,6 +88,8 @@ class Features:
     start_hooks: tuple[Hook, ...]
     blocked_hooks: tuple[PersonHook, ...]
     welcome_hooks: tuple[WelcomeHook, ...]
+    sections: ReportSections
+    """Every feature's figures, in the features' order (what a report is made of)."""
 
     @property
     def registration(self) -> Flow:
@@ -192,6 +194,7 @@ def build_features(
         start_hooks=tuple(f.on_start for f in declared if f.on_start is not None),
         blocked_hooks=tuple(f.on_blocked for f in declared if f.on_blocked is not None),
         welcome_hooks=tuple(f.on_welcome for f in declared if f.on_welcome is not None),
+        sections=sections,
     )
 
 

@@ -297,6 +297,11 @@ def _plain(rendered: str) -> str:
     return html.unescape(_TAG.sub("", rendered))
 
 
+def plain_text(rendered: str) -> str:
+    """A rendered text without its markup, as a terminal shows it."""
+    return _plain(rendered)
+
+
 def visible_length(rendered: str) -> int:
     """Length as Telegram counts it: UTF-16 code units of the text once markup is parsed."""
     return len(_plain(rendered).encode("utf-16-le")) // 2

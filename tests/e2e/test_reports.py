@@ -22,6 +22,7 @@ from .conftest import (
     Estate,
     file_complaint,
     register_on_roster,
+    run_cli,
     write_config,
 )
 
@@ -105,3 +106,26 @@ async def test_a_supervisor_asks_for_this_months_report_and_spreadsheet_in_a_gro
     assert rows[1][:2] == (number, "new")
     (created,) = await estate.query("select created_at from tickets where kind = 'complaint'")
     assert rows[1][rows[0].index("created_at")] is not None and created
+
+
+async def test_the_command_line_prints_the_report_and_writes_its_chart_and_spreadsheet(
+    estate: Estate, bot: BotProcess
+):
+    await register_on_roster(estate.alice)
+    number = await file_complaint(estate, estate.alice)
+    month = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    folder = estate.folder / "filed"
+
+    printed = await run_cli(estate, "report", "month", month, "--out", str(folder))
+
+    assert f"This month so far, {month}" in printed
+    assert "Complaints received: 1" in printed and "<b>" not in printed
+    chart = folder / f"report-{month}-en.png"
+    sheet = folder / f"tickets-{month}.xlsx"
+    assert printed.rstrip().endswith(f"{chart}\n{sheet}")
+    assert Image.open(chart).size == (1000, 800)
+    rows = list(load_workbook(sheet)["complaint"].iter_rows(values_only=True))
+    assert [row[0] for row in rows[1:]] == [number]
+
+    chinese = await run_cli(estate, "report", "week", "--lang", "zh_Hans", "--out", str(folder))
+    assert "周报" in chinese and "受理报修" in chinese
