@@ -23,6 +23,7 @@ matplotlib.use("Agg")
 
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 WIDTH, HEIGHT, DPI = 10, 8, 100
 """The picture is 1000 x 800 pixels: readable on a phone, well under Telegram's photo limits."""
@@ -89,6 +90,7 @@ def _trend(axes, chart: Chart) -> None:  # type: ignore[no-untyped-def]
         axes.plot(positions, values, marker="o", label=series.label)
     axes.set_xticks(list(positions), list(chart.periods), fontsize=10)
     axes.set_ylim(bottom=0)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.2 of a request
     axes.grid(axis="y", alpha=0.3)
     if chart.series:
         axes.legend(loc="upper left", fontsize=10)

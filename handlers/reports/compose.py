@@ -64,7 +64,7 @@ def messages(report: Report, *, so_far: bool = False) -> list[MessageBody]:
     if kpis:
         caption.append(text("report.kpis_met", met=sum(1 for f in kpis if f.met), count=len(kpis)))
         caption.extend(figure_line(f, None, report.period) for f in kpis[:CAPTION_KPIS])
-    bodies = [message(*caption, chart=chart(report))]
+    bodies = [message(*caption, chart=chart(report, so_far=so_far))]
     earlier = {f.key: f for s in report.before for f in s.figures}
     for section in report.sections:
         lines: list[TextBody] = [text(f"report.section.{section.key}")]
@@ -126,7 +126,7 @@ def _delta(figure: Figure, delta: float) -> TextBody:
     return verbatim(f"{delta:+g}" if float(delta).is_integer() else f"{delta:+.1f}")
 
 
-def chart(report: Report) -> dict[str, Any]:
+def chart(report: Report, *, so_far: bool = False) -> dict[str, Any]:
     """The chart as data: the trend of each section's trend figures, and the KPIs' bars."""
     series = []
     for index, section in enumerate(report.sections):
@@ -137,7 +137,7 @@ def chart(report: Report) -> dict[str, Any]:
             ]
             series.append({"label": text(f"report.figure.{key}"), "values": values})
     return {
-        "title": title(report),
+        "title": title(report, so_far=so_far),
         "periods": [p.short_label for p, _ in report.trend],
         "series": series,
         "trend_title": text(f"report.chart.trend.{report.period.kind}"),

@@ -341,3 +341,17 @@ async def test_the_monthly_report_reads_in_both_languages_within_telegrams_limit
     assert "Complaint analysis" in complaints and "2 open items past their deadline" in complaints
     chinese = renderer.text("zh_Hans", details[1])
     assert "受理投诉：5（较上月 +4）" in chinese
+
+
+async def test_a_callback_the_scheduler_sends_a_moment_after_its_deadline_is_on_time(
+    uow: UnitOfWork,
+):
+    provider = repair_figures(repair_policy(CONFIG), report_policy(CONFIG))
+    for number, late in ((1, timedelta(minutes=3)), (2, timedelta(minutes=10))):
+        made = await ticket(uow, "repair", number, local(2026, 9, 21, 10), category="gas")
+        event(uow, made, "confirmed", local(2026, 9, 29, 10))  # due Wednesday 10:00
+        event(uow, made, "survey_sent", local(2026, 9, 30, 10) + late)
+    await uow.session.flush()
+    section = await provider(uow, WEEK_40)
+    assert section.figure("repairs.callbacks").value == 100
+    assert section.figure("repairs.callbacks_on_time").value == 50  # 3 minutes late is a tick
