@@ -172,15 +172,15 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
 
 
 def _residents_import(args: argparse.Namespace) -> int:
-    from bot.roster_files import format_report, read_roster
+    from handlers.roster_files import format_report, read_roster
     from handlers.roster_import import import_roster
 
     return _import_file(args.file, read_roster, import_roster, format_report)
 
 
 def _arrears_import(args: argparse.Namespace) -> int:
-    from bot.arrears_files import format_report, read_arrears
     from handlers.fees.arrears import import_arrears
+    from handlers.fees.files import format_report, read_arrears
 
     return _import_file(args.file, read_arrears, import_arrears, format_report)
 
@@ -193,8 +193,8 @@ def _import_file(
 ) -> int:
     """Read a file of rows, apply the good ones in one transaction, and print what happened to
     each (a roster, an arrears list); a file that cannot be read at all changes nothing."""
-    from bot.roster_files import RosterFileError
     from bot.runtime import ESTATE_SLUG, system_clock
+    from handlers.roster_files import RosterFileError
     from storage.database import Database
     from storage.migrate import upgrade
 

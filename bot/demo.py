@@ -74,6 +74,8 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
         front_desk = sandbox.add_group("Front desk")
         engineering = sandbox.add_group("Engineering")
         security = sandbox.add_group("Security")
+        finance = sandbox.add_group("Finance")
+        xu = sandbox.add_user("Xu", last_name="Lan", language_code="en")
         ma = sandbox.add_user("Ma", last_name="Jun", language_code="en")
         wang = sandbox.add_user("Wang", last_name="Fang", language_code="en")
         zhou = sandbox.add_user("Zhou", last_name="Qiang", language_code="en")
@@ -89,9 +91,15 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
             config_path = Path(folder) / "estate.toml"
             config_path.write_text(
                 demo_config(
-                    {"front_desk": front_desk, "engineering": engineering, "security": security},
+                    {
+                        "front_desk": front_desk,
+                        "engineering": engineering,
+                        "security": security,
+                        "finance": finance,
+                    },
                     [
                         (wang, "front_desk", "front_desk"),
+                        (xu, "finance", "finance"),
                         (ma, "guard", "security"),
                         (zhou, "technician", "engineering"),
                         (sun, "supervisor", "engineering"),
@@ -275,6 +283,23 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
                 await ma.click("Released")
                 await alice.wait_for_message(containing="goods released at the gate")
 
+            async def finance_sends_the_arrears_list_and_alice_pays() -> None:
+                due = (datetime.now(config.estate.zone).date() - timedelta(days=5)).isoformat()
+                arrears = (
+                    "unit,fee type,period,amount,due date\n"
+                    f"3-2-301,management,2026-11,1200,{due}\n"
+                    f"3-2-301,water,2026-11,80.50,{due}\n"
+                )
+                await xu.send_document(
+                    arrears.encode(), "arrears.csv", caption="/arrears", in_chat=finance
+                )
+                await finance.wait_for_message(containing="Arrears list arrears.csv imported")
+                await alice.wait_for_message(containing="Payment notice")
+                await alice.click("I have paid")
+                card = await finance.wait_for_message(containing="says they have paid")
+                await xu.click("Confirm", message=card, in_chat=finance)
+                await alice.wait_for_message(containing="is confirmed. Thank you!")
+
             async def sun_reads_the_monthly_report_and_its_chart() -> None:
                 month = datetime.now(config.estate.zone).strftime("%Y-%m")
                 await engineering.send(sun, f"/report month {month}")
@@ -307,6 +332,10 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
                 (
                     "Alice takes a sofa out: a release slip booked, issued, scanned at the gate",
                     alice_takes_a_sofa_out_with_a_release_slip,
+                ),
+                (
+                    "Finance sends the arrears list: a payment notice, I have paid, confirmed",
+                    finance_sends_the_arrears_list_and_alice_pays,
                 ),
                 (
                     "Sun asks for this month's report: a chart, the KPIs and the figures",

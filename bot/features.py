@@ -30,11 +30,12 @@ from conversations.feature import (
     StaffAction,
     StartLink,
     TimerHandler,
+    UploadHandler,
     WelcomeHook,
 )
 from conversations.steps import Flow
 from handlers.actions import Action
-from handlers.actor import Actor, FlowStart, Invocation
+from handlers.actor import Actor, FlowStart, Invocation, Upload
 from handlers.config import EstateConfig
 from handlers.menu import MENU, ResidentMenu
 from handlers.registration import FORM as REGISTRATION
@@ -90,6 +91,7 @@ class Features:
     welcome_hooks: tuple[WelcomeHook, ...]
     sections: ReportSections
     """Every feature's figures, in the features' order (what a report is made of)."""
+    upload_handlers: tuple[UploadHandler, ...] = ()
 
     @property
     def registration(self) -> Flow:
@@ -128,6 +130,13 @@ class Features:
     async def on_welcome(self, uow: UnitOfWork, actor: Actor) -> None:
         for hook in self.welcome_hooks:
             await hook(uow, actor)
+
+    async def on_upload(self, uow: UnitOfWork, actor: Actor, upload: Upload) -> bool:
+        """Offer a sent file to each feature in turn; True once one took it."""
+        for handler in self.upload_handlers:
+            if await handler(uow, actor, upload):
+                return True
+        return False
 
 
 def build_features(
@@ -195,6 +204,7 @@ def build_features(
         blocked_hooks=tuple(f.on_blocked for f in declared if f.on_blocked is not None),
         welcome_hooks=tuple(f.on_welcome for f in declared if f.on_welcome is not None),
         sections=sections,
+        upload_handlers=tuple(f.on_upload for f in declared if f.on_upload is not None),
     )
 
 

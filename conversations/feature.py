@@ -14,7 +14,7 @@ from typing import Literal
 
 from conversations.steps import Flow
 from handlers.actions import Action, Form
-from handlers.actor import Actor, FlowStart, Invocation, TapAnswer
+from handlers.actor import Actor, FlowStart, Invocation, TapAnswer, Upload
 from handlers.config import EstateConfig
 from handlers.menu import ResidentMenu
 from handlers.reports.figures import ReportSections, SectionProvider
@@ -31,6 +31,8 @@ StartLink = Callable[[UnitOfWork, Actor, str], Awaitable[None]]
 Hook = Callable[[UnitOfWork], Awaitable[None]]
 PersonHook = Callable[[UnitOfWork, int], Awaitable[None]]
 WelcomeHook = Callable[[UnitOfWork, Actor], Awaitable[None]]
+UploadHandler = Callable[[UnitOfWork, Actor, Upload], Awaitable[bool]]
+"""A file sent to the bot: True if this feature took it (a finance officer's arrears list)."""
 
 
 @dataclass(frozen=True)
@@ -81,5 +83,7 @@ class Feature:
     """A person blocked the bot: tell whoever must now reach them another way."""
     on_welcome: WelcomeHook | None = None
     """A known person opened (or reopened) the private chat with /start."""
+    on_upload: UploadHandler | None = None
+    """A document sent to the bot outside a form; each feature may take it or leave it."""
     figures: Sequence[SectionProvider] = ()
     """Its sections of the weekly and monthly reports (see handlers/reports/figures.py)."""

@@ -297,14 +297,17 @@ class Confirm(Step):
     editable: tuple[str, ...] = ()
 
     def options(self, answers: Answers, today: date) -> list[Option]:
+        edit = [Option("edit", text("flow.confirm.edit"))] if self.editable else []
         return [
             Option("submit", text("flow.confirm.submit")),
-            Option("edit", text("flow.confirm.edit")),
+            *edit,
             Option("cancel", text("flow.confirm.cancel")),
         ]
 
     def judge(self, given: Input, answers: Answers, actor_id: int, today: date) -> Verdict:
-        if given.kind == "button" and given.button in {"submit", "edit", "cancel"}:
+        if given.kind == "button" and given.button in {"submit", "cancel"}:
+            return Accepted(given.button)
+        if given.kind == "button" and given.button == "edit" and self.editable:
             return Accepted(given.button)
         if given.kind == "button" and given.button and given.button.startswith("edit:"):
             return Accepted(given.button)

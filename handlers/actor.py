@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,18 @@ class Actor:
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() if self.last_name else self.first_name
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file someone sent the bot (a document): its name, whether it came in a group or
+    privately, and how to read its bytes. Only a feature that wants the file reads it, so the
+    files staff share in their groups all day are never downloaded."""
+
+    name: str
+    group: bool
+    read: Callable[[], Awaitable[bytes]]
+    caption: str = ""
 
 
 @dataclass(frozen=True)

@@ -319,8 +319,21 @@ class FeesSection(_Section):
     # How to pay, as residents read it in each language; the default sends them to the front desk.
     how_to_pay_en: Text | None = None
     how_to_pay_zh: Text | None = None
+    # Building -> the officer (a [[staff]] telegram_id) who chases its units and visits them once
+    # the late fee runs. A building without one: the front desk's group gets its visit tasks.
+    officers: dict[str, TelegramId] = Field(default_factory=dict)
+    # The customer-service assistant (助理, a [[staff]] telegram_id) who visits after the officer.
+    assistant: TelegramId | None = None
+    # The assistant's visit comes this long after the officer's visit task, while the unit owes
+    # (later if the resident promised to pay by a later day).
+    assistant_visit_after: Duration = parse_duration("7 days")
+    # The officers' daily chase lists go at this local time, "HH:MM".
+    chase_list_at: str = "09:00"
+    # The weekly collection report goes to supervisors on this day at this local time.
+    report_weekday: Weekday = "mon"
+    report_at: str = "09:00"
 
-    @field_validator("chase_after", "deadline_after", "pay_within")
+    @field_validator("chase_after", "deadline_after", "pay_within", "assistant_visit_after")
     @classmethod
     def _check_elapsed(cls, value: Duration) -> Duration:
         if value.kind is not DurationKind.FIXED:
@@ -338,7 +351,7 @@ class FeesSection(_Section):
             raise ValueError(f"{value!r} is not a percent per day between 0 and 1, e.g. '0.05'")
         return str(rate)
 
-    @field_validator("send_at")
+    @field_validator("send_at", "chase_list_at", "report_at")
     @classmethod
     def _check_time(cls, value: str) -> str:
         try:
@@ -497,6 +510,13 @@ class EstateConfig(_Section):
                     f"departments[{index}].chat_id: the {FRONT_DESK} department needs the "
                     "chat_id of its Telegram group"
                 )
+        staff_ids = {s.telegram_id for s in self.staff}
+        chasers = [(f"fees.officers.{b}", i) for b, i in self.fees.officers.items()]
+        if self.fees.assistant is not None:
+            chasers.append(("fees.assistant", self.fees.assistant))
+        for key, telegram_id in chasers:
+            if telegram_id not in staff_ids:
+                problems.append(f"{key}: no [[staff]] with telegram_id {telegram_id}")
         if not self.repair_categories:
             problems.append("repair_categories: at least one category is needed")
         if not self.complaint_topics:

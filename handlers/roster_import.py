@@ -2,7 +2,7 @@
 
 The roster is what lets a resident who shares their phone in Telegram be matched to their unit at
 once, without the front desk. This module is the domain half of `estate-bot residents import`: it
-knows nothing about file formats (bot/roster_files.py reads CSV and XLSX into `RosterRow`s) and
+knows nothing about file formats (handlers/roster_files.py reads CSV and XLSX into `RosterRow`s) and
 nothing about Telegram.
 
 A resident is identified by (unit, phone in E.164). Importing the same file again is safe: an

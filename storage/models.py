@@ -386,3 +386,21 @@ class Arrear(Base):
     settled_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
+
+
+class FeeOfficer(Base):
+    """A unit handed to an officer other than its building's (the supervisor reassigned it).
+
+    The estate config assigns officers by building; this row, when there is one, wins for its
+    unit, for this case and every later one, until the unit is reassigned again.
+    """
+
+    __tablename__ = "fee_officers"
+    __table_args__ = (UniqueConstraint("unit_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estates.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    officer_user_id: Mapped[int] = mapped_column(BigInteger)
+    assigned_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()

@@ -52,6 +52,15 @@ class AiogramEngine:
         self.dispatcher.include_router(router)
         self.transport = AiogramTransport(self.bot)
         self._username = ""
+        desk.fetch_file = self.fetch_file
+
+    async def fetch_file(self, file_id: str) -> bytes:
+        """A sent document's bytes (getFile, then the file download)."""
+        file = await self.bot.get_file(file_id)
+        assert file.file_path is not None
+        downloaded = await self.bot.download_file(file.file_path)
+        assert downloaded is not None
+        return downloaded.read()
 
     async def start(self) -> None:
         me = await self.bot.get_me()

@@ -42,6 +42,7 @@ def to_incoming(update: Any) -> Incoming:
         return Incoming(update_id=update.update_id)
     contact = message.contact
     photo = message.photo[-1].file_id if message.photo else None
+    document = message.document
     return Incoming(
         **base,
         edited=update.edited_message is not None,
@@ -50,5 +51,9 @@ def to_incoming(update: Any) -> Incoming:
         contact_user_id=contact.user_id if contact else None,
         photo_file_id=photo,
         media_group_id=message.media_group_id,
+        document_file_id=document.file_id if document else None,
+        document_name=(document.file_name or "") if document else "",
+        document_size=document.file_size if document else None,
+        caption=message.caption,
         other_content=message.text is None and contact is None and photo is None,
     )

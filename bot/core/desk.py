@@ -8,7 +8,7 @@ handled again after restart, and a redelivered update is recognised and changes 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -20,7 +20,7 @@ from bot.i18n import LANGUAGE_NAMES, LANGUAGES, language_from_code
 from conversations.feature import CommandRun
 from conversations.steps import Input
 from handlers import registration
-from handlers.actor import Actor, Invocation, TapAnswer
+from handlers.actor import Actor, Invocation, TapAnswer, Upload
 from handlers.messages import REMOVE_KEYBOARD, TextBody, button, message, text, verbatim
 from storage.database import Database
 from storage.models import TelegramUser
@@ -29,6 +29,10 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+"""The largest document downloaded: an estate's arrears list is far smaller."""
+FileFetcher = Callable[[str], Awaitable[bytes]]
+"""A file's bytes by its Telegram file id (the engine's getFile and download)."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class Desk:
         self.settings = settings
         self.runner = runner
         self.features = features
+        self.fetch_file: FileFetcher | None = None  # the engine's download, once it exists
         self.signatures: dict[str, Sequence[type]] = {
             FORM_ACTION: (int, str),
             LEGACY_FLOW_ACTION: (int, str),
@@ -225,12 +230,37 @@ class Desk:
             await uow.outbox.send(actor.chat_id, message(text("error.unknown_command")))
         elif conversation is not None:
             await self.runner.receive(uow, actor, conversation, _input(incoming))
+        elif incoming.document_file_id is not None:
+            if not await self._upload(uow, actor, incoming, group=False):
+                await uow.outbox.send(actor.chat_id, message(text("idle.hint")))
         else:
             await uow.outbox.send(actor.chat_id, message(text("idle.hint")))
+
+    async def _upload(
+        self, uow: UnitOfWork, actor: Actor, incoming: Incoming, *, group: bool
+    ) -> bool:
+        """A document outside a form, offered to the features (finance's arrears list). Files
+        bigger than any list are not offered; in a group, a file no feature wants is left
+        alone, as staff share files there all day."""
+        if not self.features.upload_handlers or self.fetch_file is None:
+            return False
+        if incoming.document_size is not None and incoming.document_size > MAX_UPLOAD_BYTES:
+            return False
+        fetch, file_id = self.fetch_file, incoming.document_file_id
+        assert file_id is not None
+
+        async def read() -> bytes:
+            return await fetch(file_id)
+
+        upload = Upload(incoming.document_name, group, read, incoming.caption or "")
+        return await self.features.on_upload(uow, actor, upload)
 
     async def _group(self, uow: UnitOfWork, actor: Actor, incoming: Incoming) -> None:
         command = incoming.command
         if incoming.edited:  # a command edited in a group is not run again
+            return
+        if incoming.document_file_id is not None:
+            await self._upload(uow, actor, incoming, group=True)
             return
         if command == "help":
             lines = [text("help.group"), *self._command_lines("staff", group=True)]

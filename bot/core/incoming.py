@@ -23,6 +23,10 @@ class Incoming:
     contact_user_id: int | None = None
     photo_file_id: str | None = None
     media_group_id: str | None = None
+    document_file_id: str | None = None  # a file sent as a document (an arrears list)
+    document_name: str = ""
+    document_size: int | None = None
+    caption: str | None = None
     other_content: bool = False  # a sticker, voice note, location... something a step cannot take
     callback_id: str | None = None
     callback_data: str | None = None

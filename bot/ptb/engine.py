@@ -50,6 +50,12 @@ class PtbEngine:
         )
         self.application.add_handler(TypeHandler(Update, self._entry))
         self.transport = PtbTransport(self.application.bot)
+        desk.fetch_file = self.fetch_file
+
+    async def fetch_file(self, file_id: str) -> bytes:
+        """A sent document's bytes (getFile, then the file download)."""
+        file = await self.application.bot.get_file(file_id)
+        return bytes(await file.download_as_bytearray())
 
     async def start(self) -> None:
         await self.application.initialize()

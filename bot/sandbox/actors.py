@@ -260,14 +260,15 @@ class SandboxUser(_ChatHandle):
         *,
         mime_type: str | None = None,
         caption: str | None = None,
+        in_chat: _ChatHandle | None = None,
     ) -> dict[str, Any] | None:
-        """Send a file to the bot."""
+        """Send a file to the bot, privately or in a group (``in_chat``)."""
         stored = self._sandbox.state.files.add(
             "document", data, file_name=file_name, mime_type=mime_type
         )
         content: dict[str, Any] = {"document": stored.as_document()}
         content.update(self._caption(caption))
-        return await self._post(self._chat, content, None)
+        return await self._post(self._target(in_chat), content, None)
 
     async def tap(
         self,

@@ -1,6 +1,6 @@
 """Importing finance's list of arrears: which unit owes what, for which fee and period.
 
-The domain half of `estate-bot arrears import`: bot/arrears_files.py reads CSV and XLSX into
+The domain half of `estate-bot arrears import`: handlers/fees/files.py reads CSV and XLSX into
 `ArrearsRow`s; this module checks them and applies them. The list is the whole truth about open
 balances: importing it again replaces the amount of each (unit, fee type, period) it names, never
 duplicates one, and settles every open balance it no longer names (paid since). A balance of 0

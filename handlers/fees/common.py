@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from handlers.actions import Action
+from handlers.actions import Action, Form
 from handlers.fees.lifecycle import FEE_CASE
 from handlers.messages import TextBody, day, text, verbatim
 from handlers.tickets import TicketKind
@@ -18,11 +18,25 @@ CASES = TicketKind("fee", "F", FEE_CASE)
 SWEEP = "fee.sweep"  # an arrears list was imported: open and settle cases
 CHASE = "fee.chase"  # stage 2: the chase notice, when the balance is overdue
 DEADLINE = "fee.deadline"  # stage 3: the deadline notice, from when the late fee runs
+OFFICER_VISIT = "fee.officer_visit"  # stage 4: the late fee runs, the officer visits
+ASSISTANT_VISIT = "fee.assistant_visit"  # stage 5: still owed after the officer's visit
+VISIT_AGAIN = "fee.visit_again"  # a promised day passed and the unit still owes
+CHASE_LIST = "fee.chase_list"  # every morning: each officer's list
+COLLECTION_REPORT = "fee.collection_report"  # every week: the supervisors' report
 
 # Buttons.
 PAID = Action("fee.paid")  # a resident: I have paid
 CONFIRM = Action("fee.confirm")  # finance: received, the unit's balance is settled
 NOT_RECEIVED = Action("fee.not_received", (int, int))  # finance: not received (case, resident)
+RECORD_VISIT = Action("fee.visit")  # the visitor: record how the home visit went
+REASSIGN = Action("fee.reassign")  # a supervisor: hand the case's unit to another officer
+HAND_TO = Action("fee.hand_to", (int, int))  # a supervisor: to this officer (case, officer)
+
+# Private forms.
+VISIT_FORM = Form("fee.visit")
+
+VISIT_STEPS = ("officer_visit", "assistant_visit")
+"""The steps whose work is a home visit (stages 4 and 5)."""
 
 number = CASES.number
 

@@ -9,8 +9,7 @@ reads the balance as it is then, so a re-import in between is what the resident 
 Each notice goes to every resident of the unit registered in the bot, privately, in their
 language, with an **I have paid** button. A unit none of whose residents can be written to
 (nobody registered, or they blocked the bot) becomes a visit task for the front desk's group.
-The later stages (the officer's and the assistant's home visits, then the director) are in the
-lifecycle but not driven yet: a case stays at the deadline step until it is settled.
+When the deadline's grace is over the home visits begin (handlers/fees/visits.py).
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from handlers.fees.common import (
     CASES,
     CHASE,
     DEADLINE,
+    OFFICER_VISIT,
     PAID,
     SWEEP,
     balance_lines,
@@ -112,6 +112,8 @@ def stage(policy: FeePolicy, step: str) -> TimerHandler:
         await notify(uow, policy, ticket, step)
         if step == "chase":
             await CASES.schedule(uow, ticket, DEADLINE, uow.now + policy.deadline_after)
+        else:  # the late fee runs once the deadline's grace is over: the officer visits
+            await CASES.schedule(uow, ticket, OFFICER_VISIT, uow.now + policy.pay_within)
 
     return on_timer
 

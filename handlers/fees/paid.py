@@ -42,15 +42,22 @@ def claim(policy: FeePolicy) -> TapHandler:
             return TapAnswer(text("fee.toast.already_settled"), alert=True)
         if ticket.details.get("claim_by"):
             return TapAnswer(text("fee.toast.with_finance"))
-        details = dict(ticket.details)
-        details["claim_by"] = actor.user_id
-        details["claim_name"] = homes[ticket.unit_id].name
-        ticket.details = details
-        CASES.record(uow, ticket, "claimed_paid", actor.user_id)
-        ticket.card_outbox_id = await _post_card(uow, policy, await _card(uow, ticket, None))
+        await ask_finance(uow, policy, ticket, actor.user_id, homes[ticket.unit_id].name)
         return TapAnswer(text("fee.toast.claimed"))
 
     return handler
+
+
+async def ask_finance(
+    uow: UnitOfWork, policy: FeePolicy, ticket: Ticket, claimant: int, name: str
+) -> None:
+    """Someone says the unit paid (a resident, or the officer who visited): finance's card."""
+    details = dict(ticket.details)
+    details["claim_by"] = claimant
+    details["claim_name"] = name
+    ticket.details = details
+    CASES.record(uow, ticket, "claimed_paid", claimant)
+    ticket.card_outbox_id = await _post_card(uow, policy, await _card(uow, ticket, None))
 
 
 async def _post_card(uow: UnitOfWork, policy: FeePolicy, card: MessageBody) -> int | None:
@@ -124,14 +131,14 @@ def not_received(policy: FeePolicy) -> TapHandler:
         CASES.record(uow, ticket, "not_received", actor.user_id, resident=resident)
         if ticket.card_outbox_id is not None:
             await uow.outbox.edit(ticket.card_outbox_id, card)
-        await reach(
-            uow,
-            resident,
-            message(
+        if await uow.people.staff_member(resident) is not None:  # said at a home visit
+            said = message(text("fee.staff.not_received", number=number(ticket)))
+        else:
+            said = message(
                 text("fee.resident.not_received", unit=unit_of(ticket)),
                 text("fee.how_to_pay", how=policy.how_to_pay()),
-            ),
-        )
+            )
+        await reach(uow, resident, said)
         return TapAnswer(text("fee.toast.not_received", number=number(ticket)))
 
     return handler

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Arrear, Event
+from storage.models import Arrear, Event, FeeOfficer
 
 IMPORTED = "arrears.imported"
 """The event every import records; once there is one, the estate keeps fee data in the bot."""
@@ -97,3 +97,38 @@ class ArrearsRepository:
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount or 0)
+
+    async def since(self, moment: datetime) -> list[Arrear]:
+        """Every balance open now or settled at or after `moment` (what a report reads)."""
+        rows = await self._session.scalars(
+            select(Arrear)
+            .where(
+                Arrear.estate_id == self._estate_id,
+                (Arrear.settled_at.is_(None)) | (Arrear.settled_at >= moment),
+            )
+            .order_by(Arrear.id)
+        )
+        return list(rows)
+
+    async def officer_overrides(self) -> dict[int, int]:
+        """Unit id -> the officer a supervisor handed it to (units kept by their building's
+        officer are not here)."""
+        rows = await self._session.execute(
+            select(FeeOfficer.unit_id, FeeOfficer.officer_user_id).where(
+                FeeOfficer.estate_id == self._estate_id
+            )
+        )
+        return {unit_id: officer for unit_id, officer in rows.all()}
+
+    async def hand_to(self, unit_id: int, officer_user_id: int, by: int) -> None:
+        """The unit is chased by `officer_user_id` from now on."""
+        row = await self._session.scalar(
+            select(FeeOfficer).where(
+                FeeOfficer.estate_id == self._estate_id, FeeOfficer.unit_id == unit_id
+            )
+        )
+        if row is None:
+            row = FeeOfficer(estate_id=self._estate_id, unit_id=unit_id)
+            self._session.add(row)
+        row.officer_user_id = officer_user_id
+        row.assigned_by = by

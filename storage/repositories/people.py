@@ -107,6 +107,15 @@ class PeopleRepository:
         )
         return [(r, u) for r, u in rows]
 
+    async def residents_at(self, unit_id: int) -> list[Resident]:
+        """Everyone on record at the unit, registered in the bot or not."""
+        rows = await self._session.scalars(
+            select(Resident)
+            .where(Resident.estate_id == self.estate_id, Resident.unit_id == unit_id)
+            .order_by(Resident.id)
+        )
+        return list(rows)
+
     async def linked_residents_at(self, unit_id: int) -> list[Resident]:
         """The unit's residents who have a Telegram account (registered in the bot)."""
         rows = await self._session.scalars(
@@ -142,6 +151,13 @@ class PeopleRepository:
             self._session.add(unit)
             await self._session.flush()
         return unit
+
+    async def units(self) -> list[Unit]:
+        """Every unit of the estate on record (the roster's, and any an import named)."""
+        rows = await self._session.scalars(
+            select(Unit).where(Unit.estate_id == self.estate_id).order_by(Unit.id)
+        )
+        return list(rows)
 
     async def unit_by_id(self, unit_id: int) -> Unit | None:
         return await self._session.get(Unit, unit_id)

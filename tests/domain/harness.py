@@ -102,7 +102,9 @@ STAFF = (
 )
 
 
-def estate_config(timings: dict[str, str] | None = None, *, managers: bool = True) -> EstateConfig:
+def estate_config(
+    timings: dict[str, str] | None = None, *, managers: bool = True, fees: str = ""
+) -> EstateConfig:
     """The test estate: mainland public holidays, Monday to Friday 09:00-18:00, and the
     manual's timings unless `timings` overrides some ("repair_accept_urgent": "30m")."""
     lines = [
@@ -133,6 +135,8 @@ def estate_config(timings: dict[str, str] | None = None, *, managers: bool = Tru
         lines += [f"chat_id = {MANAGERS}", ""]
     if timings:
         lines += ["[timings]", *(f'{key} = "{value}"' for key, value in timings.items()), ""]
+    if fees:
+        lines += ["[fees]", fees, ""]
     for person, name, role, department in STAFF:
         lines += ["[[staff]]", f"telegram_id = {person.id}", f'name = "{name}"']
         lines += [f'role = "{role}"', f'department = "{department}"', ""]
@@ -294,18 +298,25 @@ class Estate:
         return str(self.config.estate.default_language)
 
     async def messages(
-        self, chat: int | Person, *, language: str | None = None, after: int = 0
+        self,
+        chat: int | Person,
+        *,
+        language: str | None = None,
+        after: int = 0,
+        reports: bool = False,
     ) -> list[Shown]:
         """The chat's messages in order, each as it reads after its latest edit, rendered as the
         sender would: a private chat in its owner's language, a group in the estate's (or in
-        `language`). `after`: only messages sent after that `mark()`."""
+        `language`). `after`: only messages sent after that `mark()`. The weekly and monthly
+        reports, which come on their own schedule whatever a test is about, only with
+        `reports`."""
         if isinstance(chat, Person):
             language, chat = language or chat.language, chat.id
         language = language or self.language
         return [
             self._shown(row_id, language, body)
             for row_id, body in await self._bodies(chat)
-            if row_id > after
+            if row_id > after and (reports or not is_report(body))
         ]
 
     async def _bodies(
@@ -345,20 +356,13 @@ class Estate:
         """The texts of the reports the chat received (a chart's caption, then its sections)."""
         chat_id = chat.id if isinstance(chat, Person) else chat
         ids = {row for row, body in await self._bodies(chat_id) if is_report(body)}
-        return [m.text for m in await self.messages(chat, after=after) if m.id in ids]
+        shown = await self.messages(chat, after=after, reports=True)
+        return [m.text for m in shown if m.id in ids]
 
     async def texts(
         self, chat: int | Person, *, after: int = 0, reports: bool = False
     ) -> list[str]:
-        """The chat's texts; the weekly and monthly reports, which come on their own schedule
-        whatever a test is about, only with `reports`."""
-        chat_id = chat.id if isinstance(chat, Person) else chat
-        skipped = (
-            set()
-            if reports
-            else {row for row, body in await self._bodies(chat_id) if is_report(body)}
-        )
-        return [m.text for m in await self.messages(chat, after=after) if m.id not in skipped]
+        return [m.text for m in await self.messages(chat, after=after, reports=reports)]
 
     async def mark(self) -> int:
         """A point in the outbox: `messages(..., after=mark)` shows only what came later."""

@@ -52,6 +52,8 @@ class Estate:
     security: SandboxGroup  # the security department's group: the gate works from here
     ma: SandboxUser  # a guard
     he: SandboxUser  # security supervisor; has not opened a private chat with the bot
+    finance: SandboxGroup  # the finance department's group: "I have paid" cards, arrears lists
+    xu: SandboxUser  # finance
     database_url: str = ""
     engine: str = "ptb"  # which library the bot runs on: every test runs on both
     # Off by default: with a managers group, escalations that find no supervisor to write to go
@@ -63,6 +65,8 @@ class Estate:
     release_slips: list[str] = field(
         default_factory=lambda: ['window_grace = "12h"', "lookup_attempts = 3"]
     )
+    # `[fees]`: officers by building and the assistant, as a test needs them.
+    fees: list[str] = field(default_factory=list)
     _engine: AsyncEngine | None = None
 
     @property
@@ -140,6 +144,7 @@ def write_config(estate: Estate) -> None:
         (estate.sun, "Sun Li", "supervisor", "engineering"),
         (estate.ma, "Ma Jun", "guard", "security"),
         (estate.he, "He Ping", "supervisor", "security"),
+        (estate.xu, "Xu Lan", "finance", "finance"),
     ]
     lines = [
         "[estate]",
@@ -162,6 +167,11 @@ def write_config(estate: Estate) -> None:
         'name = "Security"',
         f"chat_id = {estate.security.id}",
         "",
+        "[[departments]]",
+        'key = "finance"',
+        'name = "Finance"',
+        f"chat_id = {estate.finance.id}",
+        "",
     ]
     if estate.managers_department:
         lines += [
@@ -176,6 +186,8 @@ def write_config(estate: Estate) -> None:
         *estate.release_slips,
         "",
     ]
+    if estate.fees:
+        lines += ["[fees]", *estate.fees, ""]
     for user, name, role, department in staff:
         lines += [
             "[[staff]]",
@@ -238,6 +250,8 @@ async def estate(
         security=sandbox.add_group("Security"),
         ma=sandbox.add_user("Ma", last_name="Jun", language_code="en"),
         he=sandbox.add_user("He", last_name="Ping", language_code="en", started=False),
+        finance=sandbox.add_group("Finance"),
+        xu=sandbox.add_user("Xu", last_name="Lan", language_code="en"),
         database_url=database_url,
         engine=engine,
     )

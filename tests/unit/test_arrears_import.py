@@ -17,8 +17,6 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from bot.arrears_files import format_report, read_arrears
-from bot.roster_files import RosterFileError
 from bot.runtime import system_clock
 from handlers.fees.arrears import (
     ArrearsReport,
@@ -29,7 +27,9 @@ from handlers.fees.arrears import (
     parse_period,
     parse_unit,
 )
+from handlers.fees.files import format_report, read_arrears
 from handlers.fees.types import fee_type_key
+from handlers.roster_files import RosterFileError
 from handlers.roster_import import RejectedRow
 from storage.database import Database
 from storage.migrate import upgrade

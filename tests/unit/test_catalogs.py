@@ -16,8 +16,11 @@ from handlers.complaints.handling import EXPLAINED, RESOLVED
 from handlers.complaints.lifecycle import COMPLAINT
 from handlers.complaints.policy import SEVERITIES
 from handlers.config import StaffRole, example_config_text, load_estate_config_text
+from handlers.fees.common import VISIT_STEPS
 from handlers.fees.ladder import NOTICES
+from handlers.fees.lifecycle import FEE_CASE
 from handlers.fees.types import FEE_TYPES
+from handlers.fees.visits import OUTCOMES
 from handlers.repairs.lifecycle import REPAIR
 from handlers.repairs.views import TIMELINE
 from handlers.reports import complaints as complaint_report
@@ -58,6 +61,10 @@ def _literal_keys() -> set[str]:
     return keys
 
 
+VISIT_PARTS = ("event.visit", "form.outcome", "visit.recorded")
+"""The fee messages built per outcome of a home visit."""
+
+
 def _dynamic_keys() -> set[str]:
     """Keys the code builds from data: every value of those families must be translated."""
     keys = {f"role.{role.value}" for role in StaffRole}
@@ -75,7 +82,12 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"slip.status.{state}" for state in SLIP.states}
     keys |= {f"slip.day.item_{what}" for what in COUNTED.values()}
     keys |= {f"fee.type.{key}" for key in FEE_TYPES}
-    keys |= {f"fee.{step}.{part}" for step in NOTICES for part in ("title", "name")}
+    keys |= {f"fee.{step}.title" for step in NOTICES}
+    keys |= {f"fee.{step}.name" for step in FEE_CASE.states if step != "settled"}
+    keys |= {f"fee.status.{state}" for state in FEE_CASE.states}
+    keys |= {f"fee.{part}.{outcome}" for part in VISIT_PARTS for outcome in OUTCOMES}
+    keys |= {f"fee.visit.{step}.what" for step in VISIT_STEPS}
+    keys |= {f"fee.event.{how}" for how in ("payment_confirmed", "settled_by_list")}
     keys |= {f"complaint.supervisor.{clock}_breach" for clock in ("reply", "resolve", "explain")}
     keys |= {f"complaint.owner.{clock}_breach" for clock in ("reply", "resolve", "explain")}
     for report in (repair_report, complaint_report, slip_report):

@@ -65,6 +65,7 @@ def test_listing_sections_of_one_command_run_together():
         "queue",
         "complaints",
         "check",
+        "arrears",
         "report",
         "export",
     ]

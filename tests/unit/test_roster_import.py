@@ -16,8 +16,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from bot.roster_files import RosterFile, RosterFileError, format_report, read_roster
 from bot.runtime import system_clock
+from handlers.roster_files import RosterFile, RosterFileError, format_report, read_roster
 from handlers.roster_import import ImportReport, RejectedRow, RosterRow, import_roster
 from storage.database import Database
 from storage.migrate import upgrade

@@ -1,6 +1,6 @@
 """Reading finance's arrears list (CSV or XLSX) for `estate-bot arrears import`.
 
-Like the roster (bot/roster_files.py, whose text decoding it shares): UTF-8 or GB18030, commas,
+Like the roster (handlers/roster_files.py, whose text decoding it shares): UTF-8 or GB18030, commas,
 semicolons or tabs, English or Chinese headers. The unit is one column ("3-2-301") or three
 (building, entrance, room). Unlike the roster, dates are welcome here: a due date or a period
 Excel stored as a date is read as that date. A problem with the whole file raises
@@ -15,8 +15,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.roster_files import RosterFileError, csv_lines, header_key, xlsx_lines
 from handlers.fees.arrears import ArrearsReport, ArrearsRow
+from handlers.roster_files import RosterFileError, csv_lines, header_key, xlsx_lines
 from handlers.roster_import import RejectedRow
 
 UNIT_PARTS = ("building", "entrance", "room")
