@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from bot.features import build_features
 from bot.render import CAPTION_LIMIT, Renderer
 from handlers.complaints.policy import complaint_policy
 from handlers.config import EstateConfig, example_config_text, load_estate_config_text
@@ -355,3 +356,22 @@ async def test_a_callback_the_scheduler_sends_a_moment_after_its_deadline_is_on_
     section = await provider(uow, WEEK_40)
     assert section.figure("repairs.callbacks").value == 100
     assert section.figure("repairs.callbacks_on_time").value == 50  # 3 minutes late is a tick
+
+
+async def test_at_start_one_report_of_each_kind_is_pending_and_the_old_summary_is_cancelled(
+    uow: UnitOfWork,
+):
+    uow.now = local(2026, 11, 25, 15)  # a Wednesday
+    await uow.timers.schedule(
+        "complaint.monthly", local(2026, 12, 1, 9), subject_type="estate", subject_id=uow.estate_id
+    )
+    features = build_features(CONFIG)
+    await features.on_start(uow)
+    await features.on_start(uow)  # a restart schedules nothing twice
+    pending = await uow.timers.pending_for("estate", uow.estate_id)
+    assert sorted(
+        (t.kind, t.due_at) for t in pending if t.kind.startswith(("report.", "complaint."))
+    ) == [
+        ("report.monthly", local(2026, 12, 1, 9)),
+        ("report.weekly", local(2026, 11, 30, 8, 30)),
+    ]
