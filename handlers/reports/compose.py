@@ -91,7 +91,12 @@ def figure_line(figure: Figure, before: Figure | None, period: Period) -> TextBo
     """`🔴 Callbacks made: 80% (-5 pts against the week before) · target 100%`."""
     mark = {True: "🟢 ", False: "🔴 ", None: ""}[figure.met]
     change: TextBody | str = ""
-    if before is not None and before.value is not None and figure.value is not None:
+    if (
+        before is not None
+        and before.value is not None
+        and figure.value is not None
+        and (figure.value or before.value)  # nothing then and nothing now: no change to show
+    ):
         change = text(
             f"report.change.{period.kind}", delta=_delta(figure, figure.value - before.value)
         )

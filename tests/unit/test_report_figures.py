@@ -340,6 +340,7 @@ async def test_the_monthly_report_reads_in_both_languages_within_telegrams_limit
     complaints = renderer.text("en", details[1])
     assert "Complaints received: 5 (+4 on the month before)" in complaints
     assert "Complaint analysis" in complaints and "2 open items past their deadline" in complaints
+    assert "Slips issued: 0\n" in renderer.text("en", details[2])  # nothing then, nothing now
     chinese = renderer.text("zh_Hans", details[1])
     assert "受理投诉：5（较上月 +4）" in chinese
 
