@@ -77,6 +77,19 @@ def _parser() -> argparse.ArgumentParser:
     check = config.add_parser("check", help="validate the estate config and say what is wrong")
     check.set_defaults(action=_config_check)
 
+    report = commands.add_parser(
+        "report", help="print a weekly or monthly report; write its chart (PNG) and tickets (XLSX)"
+    )
+    report.add_argument("kind", choices=("week", "month"))
+    report.add_argument(
+        "month", nargs="?", default="", help="YYYY-MM; the last whole one if omitted"
+    )
+    report.add_argument("--out", type=Path, default=Path("reports"), help="folder for the files")
+    report.add_argument(
+        "--lang", choices=("en", "zh_Hans"), help="the estate's language if omitted"
+    )
+    report.set_defaults(action=_report)
+
     lifecycle = commands.add_parser(
         "lifecycle", help="print a ticket lifecycle as a Mermaid state diagram"
     )
@@ -206,6 +219,45 @@ def _import_file(
             await db.close()
 
     print(asyncio.run(_main()))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    """The report as the groups get it, on the terminal; its chart and spreadsheet in a folder."""
+    from bot.features import build_features
+    from bot.render import Renderer
+    from bot.report_files import ReportFiles, make_report
+    from bot.runtime import ESTATE_SLUG, system_clock
+    from storage.database import Database
+    from storage.migrate import upgrade
+
+    settings, config = _setup()
+    assert config is not None
+    features = build_features(config)
+    renderer = Renderer(config.estate.zone)
+    language = args.lang or config.estate.default_language
+
+    async def _main() -> ReportFiles | None:
+        db = Database(settings.resolved_database_url, system_clock)
+        try:
+            await upgrade(db.engine)
+            estate_id = await db.ensure_estate(ESTATE_SLUG, config.estate.name)
+            async with db.uow(estate_id) as uow:
+                try:
+                    return await make_report(
+                        uow, features, renderer, language, args.kind, args.month
+                    )
+                except ValueError:
+                    return None
+        finally:
+            await db.close()
+
+    made = asyncio.run(_main())
+    if made is None:
+        print(f"estate-bot: not a month: {args.month!r} (write 2026-11)", file=sys.stderr)
+        return 2
+    chart, sheet = made.save(args.out)
+    print(f"{made.text}\n\n{chart}\n{sheet}")
     return 0
 
 

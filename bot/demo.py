@@ -2,7 +2,8 @@
 
 Nothing here is a mock of the bot: the sandbox is a Bot API server on 127.0.0.1, and the bot is the
 same `Runtime` that `estate-bot run` starts, with its own database in a temporary folder. The tour
-plays residents and staff tapping buttons, then prints every chat as a transcript.
+plays residents and staff tapping buttons, ends with a supervisor's monthly report (its chart is
+left in the current folder), then prints every chat as a transcript.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from handlers.roster_import import RosterRow, import_roster
 log = logging.getLogger(__name__)
 
 Scene = Callable[[], Awaitable[None]]
+CHART_FILE = "estate-bot-demo-report.png"
+"""Where the tour leaves the monthly report's chart, in the current folder, to be looked at."""
 
 
 def demo_config(groups: dict[str, SandboxGroup], staff: list[tuple[SandboxUser, str, str]]) -> str:
@@ -234,6 +237,10 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
                 await wang.click("Resolved", in_chat=front_desk)
                 await wang.wait_for_message(containing="what was done")
                 await wang.send("502 signed the renovation rules; the guard checks at 20:00.")
+                await wang.wait_for_message(containing="corrective action")
+                await wang.send("Reminded 502 of the renovation hours in writing.")
+                await wang.wait_for_message(containing="preventive action")
+                await wang.send("Renovation hours posted in every lift; guards check at 20:00.")
                 await wang.wait_for_message(containing="Send this to the resident")
                 await wang.click("Submit")
                 await alice.wait_for_message(containing="C-0001 is resolved")
@@ -293,6 +300,17 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
                 await xu.click("Confirm", message=card, in_chat=finance)
                 await alice.wait_for_message(containing="is confirmed. Thank you!")
 
+            async def sun_reads_the_monthly_report_and_its_chart() -> None:
+                month = datetime.now(config.estate.zone).strftime("%Y-%m")
+                await engineering.send(sun, f"/report month {month}")
+                chart = await engineering.wait_for_message(
+                    containing="This month so far", timeout=30
+                )
+                await engineering.wait_for_message(containing="Release slips")
+                picture = Path.cwd() / CHART_FILE
+                picture.write_bytes(sandbox.file_bytes(chart.photos[-1]["file_id"]))
+                out(f"The monthly report's chart, as the Engineering group got it: {picture}")
+
             scenes: list[tuple[str, Scene]] = [
                 ("Alice's phone is on the roster: verified at once", alice_is_on_the_roster),
                 (
@@ -318,6 +336,10 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
                 (
                     "Finance sends the arrears list: a payment notice, I have paid, confirmed",
                     finance_sends_the_arrears_list_and_alice_pays,
+                ),
+                (
+                    "Sun asks for this month's report: a chart, the KPIs and the figures",
+                    sun_reads_the_monthly_report_and_its_chart,
                 ),
             ]
             failed = 0

@@ -18,6 +18,7 @@ import conversations.complaints
 import conversations.fees
 import conversations.registration
 import conversations.repairs
+import conversations.reports
 import conversations.slips
 from conversations.feature import (
     Command,
@@ -38,6 +39,7 @@ from handlers.actor import Actor, FlowStart, Invocation, Upload
 from handlers.config import EstateConfig
 from handlers.menu import MENU, ResidentMenu
 from handlers.registration import FORM as REGISTRATION
+from handlers.reports.figures import ReportSections
 from handlers.rules.lifecycle import Lifecycle
 from storage.uow import UnitOfWork
 
@@ -49,6 +51,7 @@ FEATURES: tuple[FeatureFactory, ...] = (
     conversations.complaints.feature,
     conversations.slips.feature,
     conversations.fees.feature,
+    conversations.reports.feature,
 )
 
 CORE_COMMANDS = ("start", "help", "cancel", "lang")
@@ -86,6 +89,8 @@ class Features:
     start_hooks: tuple[Hook, ...]
     blocked_hooks: tuple[PersonHook, ...]
     welcome_hooks: tuple[WelcomeHook, ...]
+    sections: ReportSections
+    """Every feature's figures, in the features' order (what a report is made of)."""
     upload_handlers: tuple[UploadHandler, ...] = ()
 
     @property
@@ -139,7 +144,8 @@ def build_features(
 ) -> Features:
     """Ask every feature to declare itself for this estate, merge, and check the result."""
     menu = ResidentMenu()
-    declared = [factory(FeatureContext(config, menu)) for factory in factories]
+    sections = ReportSections()
+    declared = [factory(FeatureContext(config, menu, sections)) for factory in factories]
     flows: dict[str, Flow] = {}
     actions: dict[str, ActionSpec] = {}
     timers: dict[str, TimerHandler] = {}
@@ -183,6 +189,7 @@ def build_features(
     if clash:
         raise RegistryError(f"commands that are the desk's own: {clash}")
     menu.fill(_names([c for c in _sections_last(commands) if c.menu]))
+    sections.fill([provider for feature in declared for provider in feature.figures])
     return Features(
         flows=MappingProxyType(flows),
         actions=MappingProxyType(actions),
@@ -196,6 +203,7 @@ def build_features(
         start_hooks=tuple(f.on_start for f in declared if f.on_start is not None),
         blocked_hooks=tuple(f.on_blocked for f in declared if f.on_blocked is not None),
         welcome_hooks=tuple(f.on_welcome for f in declared if f.on_welcome is not None),
+        sections=sections,
         upload_handlers=tuple(f.on_upload for f in declared if f.on_upload is not None),
     )
 

@@ -5,8 +5,9 @@ texts are kept inside Telegram's limits (4,096 characters, 1,024 for a caption) 
 parameters people typed, never the words of the catalog.
 
 Some content is made here, when the message is sent: a QR code of the bot's deep link (drawn with
-segno) and a document from its stored bytes. Such a file travels in the call's parameters as an
-`Upload`, which each transport sends as a multipart file part.
+segno), a report's chart (drawn with matplotlib, in the reader's language: slow enough that the
+sender renders such a body in a thread) and a document from its stored bytes. Such a file travels
+in the call's parameters as an `Upload`, which each transport sends as a multipart file part.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from zoneinfo import ZoneInfo
 import segno
 from babel.dates import format_datetime, format_skeleton
 
+from bot.charts import Chart, Kpi, Series, draw
 from bot.core.callbacks import pack
 from bot.i18n import babel_locale, translate
 from handlers.messages import ATTACHMENTS, START_PAYLOAD
@@ -152,10 +154,32 @@ class Renderer:
         code.save(out, kind="png", scale=QR_SCALE, border=4)
         return out.getvalue()
 
+    def chart_png(self, language: str, chart: dict[str, Any]) -> bytes:
+        """A report's chart as a PNG, its labels in `language`."""
+
+        def words(line: dict[str, Any]) -> str:
+            return _plain(self._line(language, line, None))
+
+        return draw(
+            Chart(
+                title=words(chart["title"]),
+                trend_title=words(chart["trend_title"]),
+                kpi_title=words(chart["kpi_title"]),
+                periods=list(chart["periods"]),
+                series=[Series(words(s["label"]), list(s["values"])) for s in chart["series"]],
+                kpis=[
+                    Kpi(words(k["label"]), float(k["value"]), float(k["target"]), bool(k["met"]))
+                    for k in chart["kpis"]
+                ],
+            )
+        )
+
     def captioned(self, body: dict[str, Any]) -> bool:
         """True when the body goes out as one media message, whose text is a caption (an edit of
-        it is `editMessageCaption`): one photo, a QR code or a document."""
-        return len(body.get("photos") or []) == 1 or bool(body.get("qr") or body.get("document"))
+        it is `editMessageCaption`): one photo, a QR code, a chart or a document."""
+        return len(body.get("photos") or []) == 1 or any(
+            body.get(key) for key in ("qr", "document", "chart")
+        )
 
     def send(self, language: str, chat_id: int, body: dict[str, Any]) -> list[ApiCall]:
         """The calls that deliver a new message; the last one carries the buttons.
@@ -164,7 +188,7 @@ class Renderer:
         with ValueError, which fails its outbox row.
         """
         if sum(1 for key in ATTACHMENTS if body.get(key)) > 1:
-            raise ValueError("a message carries photos, a QR code or a document, not more than one")
+            raise ValueError("a message carries one attachment, not more than one")
         markup = self.reply_markup(language, body)
         photos = body.get("photos") or []
         calls: list[ApiCall] = []
@@ -176,6 +200,9 @@ class Renderer:
         elif body.get("qr"):
             payload = body["qr"]
             upload = Upload(f"{payload}.png", self.qr_png(payload))
+            return [self._media(language, chat_id, body, markup, "sendPhoto", "photo", upload)]
+        elif body.get("chart"):
+            upload = Upload("report.png", self.chart_png(language, body["chart"]))
             return [self._media(language, chat_id, body, markup, "sendPhoto", "photo", upload)]
         elif body.get("document"):
             upload = _document(body["document"])
@@ -268,6 +295,11 @@ def _escape(value: str, cap: int | None) -> str:
 
 def _plain(rendered: str) -> str:
     return html.unescape(_TAG.sub("", rendered))
+
+
+def plain_text(rendered: str) -> str:
+    """A rendered text without its markup, as a terminal shows it."""
+    return _plain(rendered)
 
 
 def visible_length(rendered: str) -> int:

@@ -17,6 +17,7 @@ from handlers.actions import Action, Form
 from handlers.actor import Actor, FlowStart, Invocation, TapAnswer, Upload
 from handlers.config import EstateConfig
 from handlers.menu import ResidentMenu
+from handlers.reports.figures import ReportSections, SectionProvider
 from handlers.rules.lifecycle import Lifecycle
 from storage.models import Timer
 from storage.uow import UnitOfWork
@@ -55,10 +56,12 @@ class Command:
 
 @dataclass(frozen=True)
 class FeatureContext:
-    """What a feature is built from: the estate's config, and the menu it may greet people with."""
+    """What a feature is built from: the estate's config, the menu it may greet people with, and
+    the report sections every feature's figures are gathered into (filled after all declared)."""
 
     config: EstateConfig
     menu: ResidentMenu
+    sections: ReportSections = field(default_factory=ReportSections)
 
 
 @dataclass(frozen=True)
@@ -82,3 +85,5 @@ class Feature:
     """A known person opened (or reopened) the private chat with /start."""
     on_upload: UploadHandler | None = None
     """A document sent to the bot outside a form; each feature may take it or leave it."""
+    figures: Sequence[SectionProvider] = ()
+    """Its sections of the weekly and monthly reports (see handlers/reports/figures.py)."""

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -359,6 +360,41 @@ class FeesSection(_Section):
             raise ValueError(f"{value!r} is not a time of day such as '10:00'") from None
 
 
+def _time_of_day(value: str) -> str:
+    try:
+        return f"{time.fromisoformat(value.strip()):%H:%M}"
+    except ValueError:
+        raise ValueError(f"{value!r} is not a time of day such as '08:30'") from None
+
+
+TimeOfDay = Annotated[str, AfterValidator(_time_of_day)]
+"""A local time of day, "HH:MM"."""
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class ReportsSection(_Section):
+    """`[reports]`: when the weekly and monthly reports go out, and the manual's targets.
+
+    The weekly report covers the week that ended (to the front desk and each department's
+    group), the monthly one the month that ended (to the managers' group, on the 1st)."""
+
+    # The weekly report's day and local time.
+    weekly_day: Literal[
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+    ] = "monday"
+    weekly_at: TimeOfDay = "08:30"
+    # The monthly report's local time on the 1st.
+    monthly_at: TimeOfDay = "09:00"
+    # Targets, in percent: every repair and complaint called back; satisfied residents; deadlines.
+    callback_target: float = Field(default=100, ge=0, le=100)
+    satisfaction_target: float = Field(default=90, ge=0, le=100)
+    deadline_target: float = Field(default=100, ge=0, le=100)
+
+    @property
+    def weekday(self) -> int:
+        return WEEKDAYS.index(self.weekly_day)
+
+
 class RepairCategory(_Section):
     """`[[repair_categories]]`: a kind of fault a resident picks, and who fixes it."""
 
@@ -409,6 +445,7 @@ class EstateConfig(_Section):
     timings: Timings = Field(default_factory=Timings)
     release_slips: ReleaseSlipsSection = Field(default_factory=ReleaseSlipsSection)
     fees: FeesSection = Field(default_factory=FeesSection)
+    reports: ReportsSection = Field(default_factory=ReportsSection)
     repair_categories: tuple[RepairCategory, ...]
     complaint_topics: tuple[ComplaintTopic, ...]
 

@@ -9,8 +9,9 @@ recipient's language too (a role name, a status).
 
 A message may carry one attachment, which becomes its caption's media: `photos` (file ids; two or
 more go as an album, with the text in a message after it), `qr` (a start payload: the bot sends a
-QR code of its own deep link with that payload, drawn when the message is sent) or `document` (a
-file the handler made, its bytes in base64).
+QR code of its own deep link with that payload, drawn when the message is sent), `document` (a
+file the handler made, its bytes in base64) or `chart` (a report's figures as data, drawn as a
+picture when the message is sent, in the reader's language).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class MessageBody(TypedDict, total=False):
     photos: list[str]
     qr: str
     document: DocumentBody
+    chart: dict[str, Any]
     alert: TextBody
 
 
@@ -53,7 +55,7 @@ START_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 DOCUMENT_LIMIT = 50 * 1024 * 1024
 """The largest file a bot may upload."""
 
-ATTACHMENTS = ("photos", "qr", "document")
+ATTACHMENTS = ("photos", "qr", "document", "chart")
 """The keys of a body's attachment; a body carries at most one of them."""
 
 
@@ -100,12 +102,15 @@ def message(
     photos: list[str] | None = None,
     qr: str | None = None,
     document: DocumentBody | None = None,
+    chart: dict[str, Any] | None = None,
 ) -> MessageBody:
     """A message of one or more paragraphs, with optional inline buttons or a reply keyboard,
     and at most one attachment: `photos`, a `qr` code of the bot's deep link with that start
     payload, or a `document` (see `document()`); the text becomes the attachment's caption."""
-    if sum(1 for a in (photos, qr, document) if a) > 1:
-        raise ValueError("a message carries photos, a QR code or a document, not more than one")
+    if sum(1 for a in (photos, qr, document, chart) if a) > 1:
+        raise ValueError(
+            "a message carries photos, a QR code, a document or a chart, not more than one"
+        )
     body: MessageBody = {"lines": list(lines)}
     if buttons:
         body["buttons"] = buttons
@@ -119,6 +124,8 @@ def message(
         body["qr"] = qr
     if document is not None:
         body["document"] = document
+    if chart is not None:
+        body["chart"] = chart
     return body
 
 

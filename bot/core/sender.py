@@ -183,7 +183,10 @@ class OutboxSender:
         if target is not None and target.status != SENT:
             return await self._settle_unsendable_edit(row, target)
         try:
-            calls = self._calls(row, target, language)
+            if row.body.get("chart"):  # drawing a chart takes a while: not on the event loop
+                calls = await asyncio.to_thread(self._calls, row, target, language)
+            else:
+                calls = self._calls(row, target, language)
         except ValueError as exc:
             await self._settle(row, FAILED, error=f"render: {exc}")
             return True

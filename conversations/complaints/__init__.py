@@ -1,5 +1,5 @@
 """Complaints (投诉): intake, the owner's private forms, the home visit, and the staff actions,
-deadline timers, lists and monthly summary the manual asks for."""
+deadline timers and lists the manual asks for; its figures join the weekly and monthly reports."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from handlers.complaints.common import (
     EXPLAIN_FORM,
     INFO_FORM,
     INVALID,
-    MONTHLY,
     REPLY,
     REPLY_BREACH,
     REPLY_FORM,
@@ -43,14 +42,13 @@ from handlers.complaints.common import (
 )
 from handlers.complaints.policy import ComplaintPolicy, complaint_policy
 from handlers.messages import text
+from handlers.reports.complaints import complaint_figures
+from handlers.reports.policy import report_policy
 from storage.uow import UnitOfWork
 
 
 def feature(context: FeatureContext) -> Feature:
     policy = complaint_policy(context.config)
-
-    async def schedule_monthly(uow: UnitOfWork) -> None:
-        await reports.schedule_monthly(uow, policy)
 
     return Feature(
         name="complaints",
@@ -87,11 +85,10 @@ def feature(context: FeatureContext) -> Feature:
             SURVEY_REMIND: CALLBACK.reminding(),
             SURVEY_PHONE: CALLBACK.phoning(),
             VISIT_REMINDER: followup.remind_visit,
-            MONTHLY: reports.monthly(policy),
         },
         commands=_commands(policy),
-        on_start=schedule_monthly,
         on_blocked=COMPLAINTS.resident_unreachable,
+        figures=(complaint_figures(policy, report_policy(context.config)),),
     )
 
 
@@ -115,13 +112,9 @@ def _commands(policy: ComplaintPolicy) -> tuple[Command, ...]:
     async def open_complaints(uow: UnitOfWork, actor: Actor, call: Invocation) -> None:
         await reports.open_complaints(uow, actor, actor.chat_id, group=call.group)
 
-    async def summary(uow: UnitOfWork, actor: Actor, call: Invocation) -> None:
-        await reports.on_demand(uow, policy, actor, actor.chat_id, group=call.group)
-
     return (
         Command("complain", complain, menu=True),
         Command("my", my, menu=True, section=True),
         Command("complaints", open_complaints, audience="staff", group=True),
-        Command("summary", summary, audience="staff", group=True),
         Command("callbacks", follow_up, audience="staff", group=True, section=True),
     )

@@ -7,7 +7,8 @@ Resident:
 4. What would you like us to do?
 5. Check and submit: you get the complaint's number, C-0001, and can add information later.
 
-The owner answers in private forms: a reply, a routing, a resolution, or why it is invalid.
+The owner answers in private forms: a reply, a routing, a resolution (with the corrective and
+preventive action taken, for the monthly analysis), or why it is invalid.
 A major complaint's resident picks the day of a home visit.
 """
 
@@ -107,12 +108,33 @@ def complaint_flows(policy: ComplaintPolicy) -> list[Flow]:
             handling.send_reply(policy),
             text("complaint.form.reply_summary"),
         ),
-        owner_text(
-            RESOLVE_FORM.name,
-            "resolution",
-            text("complaint.form.ask_resolution"),
-            handling.resolve(policy),
-            text("complaint.form.resolve_summary"),
+        Flow(
+            name=RESOLVE_FORM.name,
+            steps=(
+                AskText(
+                    name="resolution", prompt=text("complaint.form.ask_resolution"), max_length=2000
+                ),
+                AskText(
+                    name="corrective", prompt=text("complaint.form.ask_corrective"), max_length=1000
+                ),
+                AskText(
+                    name="preventive", prompt=text("complaint.form.ask_preventive"), max_length=1000
+                ),
+                Confirm(
+                    name="confirm",
+                    prompt=text("complaint.form.confirm"),
+                    editable=("resolution", "corrective", "preventive"),
+                ),
+            ),
+            submit=handling.resolve(policy),
+            summary=lambda a: [
+                _filled(text("complaint.form.resolve_summary"), a),
+                _verbatim(a, "resolution"),
+                text("complaint.form.corrective", action=_verbatim(a, "corrective")),
+                text("complaint.form.preventive", action=_verbatim(a, "preventive")),
+            ],
+            cancelled=text("complaint.form.cancelled"),
+            help=text("complaint.form.help"),
         ),
         owner_text(
             EXPLAIN_FORM.name,

@@ -33,6 +33,8 @@ from handlers.repairs.common import (
     WINDOW_END,
 )
 from handlers.repairs.policy import RepairPolicy, repair_policy
+from handlers.reports.policy import report_policy
+from handlers.reports.repairs import repair_figures
 from storage.uow import UnitOfWork
 
 
@@ -69,6 +71,7 @@ def feature(context: FeatureContext) -> Feature:
         commands=_commands(policy),
         on_blocked=REPAIRS.resident_unreachable,
         on_welcome=welcome,
+        figures=(repair_figures(policy, report_policy(context.config)),),
     )
 
 

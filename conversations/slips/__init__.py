@@ -8,6 +8,7 @@ from conversations.slips.booking import booking_flow, staff_forms
 from handlers import registration
 from handlers.actor import Actor, FlowStart, Invocation
 from handlers.messages import message, text
+from handlers.reports.slips import slip_figures
 from handlers.slips import approval, booking, gate, reconcile, views
 from handlers.slips.common import (
     APPROVE,
@@ -57,6 +58,7 @@ def feature(context: FeatureContext) -> Feature:
             RECONCILE_REMINDER: reconcile.remind(policy),
         },
         commands=_commands(policy),
+        figures=(slip_figures(),),
         start_links={START_PREFIX: scanned},
         on_start=schedule,
     )

@@ -2,6 +2,7 @@
 
 `intake` takes a resident's complaint and spots group complaints; `handling` is what the owner
 does (triage, reply, route, resolve, explain an invalid one); `followup` holds the deadline timers,
-the callback survey and the home visit of major complaints; `reports` answer /complaints and
-/summary and send the monthly summary.
+the callback survey and the home visit of major complaints; `reports` answer /complaints and a
+resident's /my. The complaints' monthly figures are their section of the reports
+(handlers/reports/complaints.py).
 """

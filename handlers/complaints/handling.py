@@ -292,7 +292,8 @@ def route(policy: ComplaintPolicy) -> Hook:
 
 def resolve(policy: ComplaintPolicy) -> Hook:
     async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
-        """Resolved: the resident hears what was done; the callback is due within 3 working days."""
+        """Resolved: the resident hears what was done; the callback is due within 3 working days.
+        The corrective and preventive action the owner records are for the monthly analysis."""
         ticket = await _conclude(
             uow,
             policy,
@@ -300,6 +301,7 @@ def resolve(policy: ComplaintPolicy) -> Hook:
             answers,
             RESOLVED,
             (RESOLVE_WARN, RESOLVE_BREACH),
+            recorded={k: answers[k] for k in ("corrective", "preventive") if answers.get(k)},
             resolved_at=uow.now,
         )
         if ticket is not None:
@@ -363,16 +365,19 @@ async def _conclude(
     answers: Answers,
     conclusion: Conclusion,
     clocks: tuple[str, ...],
+    recorded: dict[str, str] | None = None,
     **values: object,
 ) -> Ticket | None:
     """The shared end of Resolve and Invalid: move, thread, stop the clocks, refresh the card,
-    tell the resident and confirm to the owner. None if the complaint may not be concluded."""
+    tell the resident and confirm to the owner; `recorded` answers are kept on the complaint only.
+    None if the complaint may not be concluded."""
     ticket = await _owned(uow, actor, answers, conclusion.action)
     if ticket is None:
         return None
     words = answers[conclusion.field]
     details = dict(ticket.details)
     details[conclusion.detail] = words
+    details.update(recorded or {})
     if not await COMPLAINTS.transition(
         uow,
         ticket,

@@ -232,6 +232,21 @@ class WorkingCalendar:
             return self._at(day, begin.time())
         return self._add_working_time(begin, duration.delta)
 
+    def working_time(self, start: datetime, end: datetime) -> timedelta:
+        """How much working time lies between two moments (zero if `end` is not after `start`).
+
+        What a report measures a job by when the manual counts in working time: a complaint
+        answered on Monday morning that came in on Friday evening waited minutes, not days.
+        """
+        current = self.next_working_start(self._local(start))
+        stop = self._local(end).astimezone(UTC)
+        total = timedelta(0)
+        while current.astimezone(UTC) < stop:
+            closing = self._closing(current.date()).astimezone(UTC)
+            total += min(closing, stop) - current.astimezone(UTC)
+            current = self.next_working_start(self._closing(current.date()))
+        return total
+
     # -- helpers ------------------------------------------------------------------------------
 
     def _add_working_time(self, begin: datetime, remaining: timedelta) -> datetime:

@@ -77,9 +77,25 @@ class EventLog:
         )
         return int(total or 0)
 
-    async def between(
-        self, actions: Iterable[str], start: datetime, end: datetime
+    async def of_subjects(
+        self, actions: Iterable[str], subject_type: str, subject_ids: Iterable[int]
     ) -> list[Event]:
+        """These records' events of these kinds, oldest first (every ticket of a report)."""
+        ids = list(subject_ids)
+        if not ids:
+            return []
+        rows = await self._session.scalars(
+            select(Event)
+            .where(
+                Event.action.in_(list(actions)),
+                Event.subject_type == subject_type,
+                Event.subject_id.in_(ids),
+            )
+            .order_by(Event.id)
+        )
+        return list(rows)
+
+    async def between(self, actions: Iterable[str], start: datetime, end: datetime) -> list[Event]:
         """This estate's events of these kinds in [start, end), oldest first."""
         rows = await self._session.scalars(
             select(Event)
@@ -106,4 +122,3 @@ class EventLog:
             )
         )
         return int(total or 0)
-

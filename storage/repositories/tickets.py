@@ -182,11 +182,35 @@ class TicketRepository:
         )
         return list(rows)
 
+    async def kinds(self) -> list[str]:
+        """The kinds of ticket this estate has (repair, complaint, slip, ...), by name."""
+        rows = await self._session.scalars(
+            select(Ticket.kind).where(Ticket.estate_id == self._estate_id).distinct()
+        )
+        return sorted(rows)
+
     async def surveys_of(self, ticket_ids: list[int]) -> list[Survey]:
         if not ticket_ids:
             return []
         rows = await self._session.scalars(
             select(Survey).where(Survey.ticket_id.in_(ticket_ids)).order_by(Survey.id)
+        )
+        return list(rows)
+
+    async def surveys_answered_between(
+        self, kind: str, start: datetime, end: datetime
+    ) -> list[Survey]:
+        """Callback surveys of one kind of ticket answered in [start, end)."""
+        rows = await self._session.scalars(
+            select(Survey)
+            .join(Ticket, Ticket.id == Survey.ticket_id)
+            .where(
+                Ticket.estate_id == self._estate_id,
+                Ticket.kind == kind,
+                Survey.answered_at >= start,
+                Survey.answered_at < end,
+            )
+            .order_by(Survey.id)
         )
         return list(rows)
 

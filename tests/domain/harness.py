@@ -298,18 +298,25 @@ class Estate:
         return str(self.config.estate.default_language)
 
     async def messages(
-        self, chat: int | Person, *, language: str | None = None, after: int = 0
+        self,
+        chat: int | Person,
+        *,
+        language: str | None = None,
+        after: int = 0,
+        reports: bool = False,
     ) -> list[Shown]:
         """The chat's messages in order, each as it reads after its latest edit, rendered as the
         sender would: a private chat in its owner's language, a group in the estate's (or in
-        `language`). `after`: only messages sent after that `mark()`."""
+        `language`). `after`: only messages sent after that `mark()`. The weekly and monthly
+        reports, which come on their own schedule whatever a test is about, only with
+        `reports`."""
         if isinstance(chat, Person):
             language, chat = language or chat.language, chat.id
         language = language or self.language
         return [
             self._shown(row_id, language, body)
             for row_id, body in await self._bodies(chat)
-            if row_id > after
+            if row_id > after and (reports or not is_report(body))
         ]
 
     async def _bodies(
@@ -345,8 +352,17 @@ class Estate:
         assert shown, f"nothing was sent to {chat}"
         return shown[-1]
 
-    async def texts(self, chat: int | Person, *, after: int = 0) -> list[str]:
-        return [m.text for m in await self.messages(chat, after=after)]
+    async def reports(self, chat: int | Person, *, after: int = 0) -> list[str]:
+        """The texts of the reports the chat received (a chart's caption, then its sections)."""
+        chat_id = chat.id if isinstance(chat, Person) else chat
+        ids = {row for row, body in await self._bodies(chat_id) if is_report(body)}
+        shown = await self.messages(chat, after=after, reports=True)
+        return [m.text for m in shown if m.id in ids]
+
+    async def texts(
+        self, chat: int | Person, *, after: int = 0, reports: bool = False
+    ) -> list[str]:
+        return [m.text for m in await self.messages(chat, after=after, reports=reports)]
 
     async def mark(self) -> int:
         """A point in the outbox: `messages(..., after=mark)` shows only what came later."""
@@ -411,6 +427,12 @@ class Estate:
         rows = [(k, due) for k, due, status in await self.timer_rows(prefix) if status == "pending"]
         assert len({k for k, _ in rows}) == len(rows), rows
         return dict(rows)
+
+
+def is_report(body: dict[str, Any]) -> bool:
+    """A message of a report: each one starts with its title or its section's."""
+    lines = body.get("lines") or [{}]
+    return str(lines[0].get("key", "")).startswith(("report.title.", "report.section."))
 
 
 def _plain(rendered: str) -> str:
@@ -510,9 +532,16 @@ async def file_complaint(
     return found.group(0)
 
 
-async def owner_form(estate: Estate, owner: Person, button: str, said: str) -> None:
-    """Reply, Resolved or Invalid on the front desk's card, then the private form."""
+RESOLVED_ACTIONS = ("Told 502 the quiet hours again.", "Quiet hours are now on every landing.")
+"""What an owner records when resolving: the corrective and the preventive action."""
+
+
+async def owner_form(estate: Estate, owner: Person, button: str, said: str, *more: str) -> None:
+    """Reply, Resolved or Invalid on the front desk's card, then the private form (Resolved asks
+    for the corrective and preventive action too: `more`, or the usual ones)."""
     toast = await estate.tap(owner, button, chat=FRONT_DESK)
     assert not toast.alert, toast
     await estate.send(owner, said)
+    for answer in more or (RESOLVED_ACTIONS if button == "Resolved" else ()):
+        await estate.send(owner, answer)
     await estate.tap(owner, "Submit")

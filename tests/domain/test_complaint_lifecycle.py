@@ -58,9 +58,7 @@ async def test_a_new_complaint_waits_for_triage_at_the_front_desk(complaint: Est
     assert "Waiting for triage" in text
     assert await buttons(complaint) == [["Major", "Important", "Minor"], ["Invalid"]]
     assert await status(complaint) == "new"
-    assert await complaint.pending("complaint.") == {
-        "complaint.monthly": local(2026, 10, 1, 9, 0)  # only the monthly summary
-    }
+    assert await complaint.pending("complaint.") == {}  # no clock runs before triage
 
 
 # The manual's table, from Monday 10:05: first reply in 2 hours (major, minor) or 1 working day;
@@ -143,7 +141,7 @@ async def test_explain_tells_the_resident_why_and_closes_it_as_invalid(complaint
     assert "Status: invalid (explained)" in await card(complaint)
     ticket = await complaint.ticket("complaint")
     assert (ticket.status, ticket.closed_at) == ("invalid", TRIAGED_AT)
-    assert await complaint.pending("complaint.") == {"complaint.monthly": local(2026, 10, 1, 9)}
+    assert await complaint.pending("complaint.") == {}
 
 
 async def resolved(estate: Estate) -> None:
@@ -189,7 +187,6 @@ async def test_resolve_tells_the_resident_what_was_done_and_schedules_the_callba
     assert await buttons(complaint) == []
     assert await status(complaint) == "resolved"
     assert await complaint.pending("complaint.") == {
-        "complaint.monthly": local(2026, 10, 1, 9, 0),
         # Resolved Monday 11:00: asked on Tuesday morning, asked again on Wednesday, and a phone
         # task for the front desk on Thursday morning, within the 3 working days.
         "complaint.survey": local(2026, 9, 22, 9, 0),

@@ -25,6 +25,9 @@ def test_demo_plays_both_registration_paths_and_exits_cleanly(tmp_path: Path):
     assert "✓ Bob is not on the roster: the front desk approves him" in result.stdout
     assert "✗" not in result.stdout
     assert "[Front desk] Wang: clicked [Approve]" in result.stdout
+    assert "✓ Sun asks for this month's report: a chart, the KPIs and the figures" in result.stdout
+    assert "[Engineering] bot: [photo] This month so far" in result.stdout
+    assert (tmp_path / "estate-bot-demo-report.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_a_config_with_a_mistake_is_refused_naming_the_key(tmp_path: Path):

@@ -23,6 +23,10 @@ from handlers.fees.types import FEE_TYPES
 from handlers.fees.visits import OUTCOMES
 from handlers.repairs.lifecycle import REPAIR
 from handlers.repairs.views import TIMELINE
+from handlers.reports import complaints as complaint_report
+from handlers.reports import repairs as repair_report
+from handlers.reports import slips as slip_report
+from handlers.reports.period import KINDS
 from handlers.rules.visits import SLOTS
 from handlers.slips.lifecycle import SLIP
 from handlers.slips.reconcile import COUNTED
@@ -87,6 +91,14 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"complaint.supervisor.{clock}_breach" for clock in ("reply", "resolve", "explain")}
     keys |= {f"complaint.owner.{clock}_breach" for clock in ("reply", "resolve", "explain")}
     keys |= {f"complaint.resident.{clock}_late" for clock in ("reply", "resolve", "explain")}
+    for report in (repair_report, complaint_report, slip_report):
+        keys |= {f"report.figure.{key}" for key in report.FIGURES}
+        keys.add(f"report.section.{report.KEY}")
+    keys |= {f"report.breakdown.{b}" for b in ("by_category", "by_department", "by_severity")}
+    keys |= {"report.breakdown.by_topic"}
+    keys |= {f"report.severity.{s}" for s in (*SEVERITIES, "untriaged")}
+    keys |= {f"report.{family}.{kind}" for family in ("change", "chart.trend") for kind in KINDS}
+    keys |= {f"report.title.{kind}{so_far}" for kind in KINDS for so_far in ("", "_so_far")}
     features = build_features(load_estate_config_text(example_config_text()))
     keys |= {f"command.{name}" for name in features.telegram_commands}
     keys |= {f"command.{c.name}" for c in features.commands}

@@ -64,9 +64,10 @@ def test_listing_sections_of_one_command_run_together():
     assert features.listed("staff", group=True) == [
         "queue",
         "complaints",
-        "summary",
         "check",
         "arrears",
+        "report",
+        "export",
         "callbacks",
     ]
 
