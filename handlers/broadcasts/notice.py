@@ -22,7 +22,7 @@ from storage.uow import UnitOfWork
 
 FORM = "broadcast"
 AUDIENCES = "_audiences"
-COUNT = "_count"
+COUNT = "_recipients"
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def preview(policy: NoticePolicy) -> Hook:
 def summary(answers: Answers) -> list[TextBody]:
     audience = chosen(answers)
     label = audience["label"] if audience else verbatim("?")
-    return [text("broadcast.summary", audience=label, count=int(answers.get(COUNT) or 0))]
+    return [text("broadcast.summary", audience=label, recipients=int(answers.get(COUNT) or 0))]
 
 
 def submit(policy: NoticePolicy) -> Hook:
