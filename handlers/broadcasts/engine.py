@@ -40,14 +40,15 @@ class BroadcastPolicy:
     """How fast a campaign is fed and how often its sender hears of it.
 
     `window` is how many of its messages may wait in the outbox at once: enough to keep the
-    sender busy between two feeds (`tick` apart) at `per_second`, few enough that a pass of the
-    sender over them is short and a reply to a person is never behind many of them.
+    sender busy between two feeds at `per_second`, few enough that a pass of the sender over
+    them is short and a reply to a person is never behind many of them. The timer runner ticks
+    once a second, so a `tick` under a second makes each of its ticks feed.
     `progress_every` spaces the edits of the progress message: an edit is a call to Telegram
     too, and the sender's chat has a limit of its own.
     """
 
-    window: int = 60
-    tick: timedelta = timedelta(seconds=1)
+    window: int = 45
+    tick: timedelta = timedelta(milliseconds=500)
     progress_every: timedelta = timedelta(seconds=5)
     per_second: float = 30.0
 
