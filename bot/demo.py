@@ -268,6 +268,22 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
                 await ma.click("Released")
                 await alice.wait_for_message(containing="goods released at the gate")
 
+            async def sun_sends_a_notice_to_every_resident() -> None:
+                await sun.send("/start")
+                await sun.wait_for_message(containing="registered as staff")
+                await sun.send("/broadcast")
+                await sun.wait_for_message(containing="Write the notice")
+                await sun.send("The water is off on Thursday from 9:00 to 12:00 for repairs.")
+                await sun.wait_for_message(containing="Add a photo")
+                await sun.click("Skip")
+                await sun.wait_for_message(containing="Who should receive it")
+                await sun.click("Everyone")
+                await sun.wait_for_message(containing="Tap Submit")
+                await sun.click("Submit")
+                await sun.wait_for_message(containing="Finished.", timeout=20)
+                await alice.wait_for_message(containing="The water is off on Thursday")
+                await bob.wait_for_message(containing="The water is off on Thursday")
+
             scenes: list[tuple[str, Scene]] = [
                 ("Alice's phone is on the roster: verified at once", alice_is_on_the_roster),
                 (
@@ -289,6 +305,10 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
                 (
                     "Alice takes a sofa out: a release slip booked, issued, scanned at the gate",
                     alice_takes_a_sofa_out_with_a_release_slip,
+                ),
+                (
+                    "The supervisor broadcasts a notice: previewed, sent to every resident",
+                    sun_sends_a_notice_to_every_resident,
                 ),
             ]
             failed = 0
