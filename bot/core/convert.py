@@ -42,6 +42,7 @@ def to_incoming(update: Any) -> Incoming:
         return Incoming(update_id=update.update_id)
     contact = message.contact
     photo = message.photo[-1].file_id if message.photo else None
+    document = message.document.file_id if message.document else None
     return Incoming(
         **base,
         edited=update.edited_message is not None,
@@ -49,6 +50,10 @@ def to_incoming(update: Any) -> Incoming:
         contact_phone=contact.phone_number if contact else None,
         contact_user_id=contact.user_id if contact else None,
         photo_file_id=photo,
+        document_file_id=document,
         media_group_id=message.media_group_id,
-        other_content=message.text is None and contact is None and photo is None,
+        other_content=message.text is None
+        and contact is None
+        and photo is None
+        and document is None,
     )

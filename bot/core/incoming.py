@@ -22,6 +22,7 @@ class Incoming:
     contact_phone: str | None = None
     contact_user_id: int | None = None
     photo_file_id: str | None = None
+    document_file_id: str | None = None  # a file sent as a document (a PDF, a scan)
     media_group_id: str | None = None
     other_content: bool = False  # a sticker, voice note, location... something a step cannot take
     callback_id: str | None = None

@@ -1,13 +1,13 @@
-"""Broadcasts: `/broadcast` for supervisors and admins (compose, optional photo, audience,
-preview, confirm), and the engine's feed timer that sends every campaign, notices and
-reminders alike.
+"""Broadcasts: `/broadcast` for supervisors and admins (compose, optional photo or file,
+audience, preview, confirm), and the engine's feed timer that sends every campaign, notices
+and reminders alike.
 
 The form, as the sender fills it in:
 1. The notice's text.
-2. A photo, if any (Skip).
+2. A photo or a file (a PDF, a scan), if any (Skip).
 3. Who gets it: everyone, one building, the units in arrears, or one department's staff.
    The notice then comes back exactly as it will be read, with how many it goes to.
-4. Send, change the text, photo or audience, or cancel.
+4. Send, change the text, attachment or audience, or cancel.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from conversations.feature import Command, Feature, FeatureContext
-from conversations.steps import AskChoice, AskPhotos, AskText, Confirm, Flow, Option
+from conversations.steps import AskAttachment, AskChoice, AskText, Confirm, Flow, Option
 from handlers.actor import Actor, FlowStart, Invocation
 from handlers.broadcasts import engine, notice
 from handlers.messages import message, text
@@ -41,7 +41,7 @@ def broadcast_flow(policy: notice.NoticePolicy) -> Flow:
                 max_length=900,  # within a photo's 1024-character caption, with the heading
                 then=preview,
             ),
-            AskPhotos(name="photo", prompt=text("broadcast.ask_photo"), max_count=1, then=preview),
+            AskAttachment(name="attachment", prompt=text("broadcast.ask_attachment"), then=preview),
             AskChoice(
                 name="audience",
                 prompt=text("broadcast.ask_audience"),
@@ -51,7 +51,7 @@ def broadcast_flow(policy: notice.NoticePolicy) -> Flow:
             Confirm(
                 name="confirm",
                 prompt=text("broadcast.confirm"),
-                editable=("text", "photo", "audience"),
+                editable=("text", "attachment", "audience"),
             ),
         ),
         submit=notice.submit(policy),

@@ -1,6 +1,7 @@
 """`/broadcast`: a supervisor's or an admin's notice to residents or staff (the manual's notices
-of works and events, holiday greetings), composed in a private form, previewed as it will be
-read, then sent by the broadcast engine with a progress message.
+of works and events, holiday greetings), composed in a private form (its text, and a photo or
+a file if wanted), previewed as it will be read, then sent by the broadcast engine with a
+progress message.
 
 The form only collects; who may send is checked again at submit, and the audience is worked out
 again then, so someone who registered while the form was open gets the notice too.
@@ -8,7 +9,6 @@ again then, so someone who registered while the form was open gets the notice to
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,7 @@ from handlers.actor import Actor
 from handlers.broadcasts import engine
 from handlers.config import EstateConfig
 from handlers.forms import Answers, Hook, Outcome
-from handlers.messages import MessageBody, TextBody, message, text, verbatim
+from handlers.messages import MessageBody, TextBody, message, sent_document, text, verbatim
 from handlers.roles import OVERSEEING_ROLES
 from storage.uow import UnitOfWork
 
@@ -87,11 +87,12 @@ async def recipients(uow: UnitOfWork, audience: dict[str, Any]) -> list[int]:
 
 def notice(policy: NoticePolicy, answers: Answers) -> MessageBody:
     """The notice as every recipient reads it (the heading in their language)."""
-    photos: Sequence[str] = answers.get("photo") or []
+    attached: dict[str, str] = answers.get("attachment") or {}
     return message(
         text("broadcast.notice.heading", estate=verbatim(policy.estate_name)),
         verbatim(str(answers.get("text") or "")),
-        photos=list(photos[:1]) or None,
+        photos=[attached["photo"]] if attached.get("photo") else None,
+        document=sent_document(attached["document"]) if attached.get("document") else None,
     )
 
 

@@ -213,6 +213,26 @@ async def test_a_supervisor_composes_previews_and_sends_a_notice(estate: Estate)
     assert "Remaining: 1" in (await progress(estate))[0]
 
 
+async def test_a_notice_may_carry_a_file(estate: Estate):
+    await estate.send(SUN, "/broadcast")
+    await estate.send(SUN, "The works schedule for October is attached.")
+    await estate.send(SUN, "not a file")
+    assert "send one photo or one file" in (await estate.last(SUN)).text
+    await estate.send_document(SUN, "doc-schedule")
+    await estate.tap(SUN, "Everyone")
+    await estate.tap(SUN, "Submit")
+    await estate.tick()
+    async with estate.db.uow(estate.estate_id) as uow:
+        body = await uow.session.scalar(
+            select(OutboxMessage.body)
+            .where(OutboxMessage.chat_id == ALICE.id)
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        )
+    assert body["document"] == {"file_id": "doc-schedule"}
+    assert "works schedule" in plain(estate.renderer.text("en", body))
+
+
 async def test_a_resident_reads_the_heading_in_their_language(estate: Estate):
     async with estate.db.uow(estate.estate_id) as uow:
         await uow.session.execute(

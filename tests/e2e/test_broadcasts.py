@@ -61,7 +61,7 @@ async def crowd(estate: Estate, count: int) -> list[SandboxUser]:
     return people
 
 
-async def compose(estate: Estate, audience: str = "Everyone") -> None:
+async def compose(estate: Estate, audience: str = "Everyone", attach: bytes | None = None) -> None:
     """Sun (a supervisor) writes the notice, skips the photo, picks the audience, checks the
     preview and submits."""
     sun = estate.sun
@@ -69,11 +69,15 @@ async def compose(estate: Estate, audience: str = "Everyone") -> None:
     await sun.wait_for_message(containing="Write the notice")
     await sun.send(NOTICE)
     ask = await sun.wait_for_message(containing="Add a photo")
-    await sun.click("Skip", message=ask)
+    if attach is None:
+        await sun.click("Skip", message=ask)
+    else:
+        await sun.send_document(attach, "schedule.pdf", mime_type="application/pdf")
     ask = await sun.wait_for_message(containing="Who should receive it")
     await sun.click(audience, message=ask)
     preview = await sun.wait_for_message(containing=NOTICE)
     assert preview.text == f"📢 Notice from Sunrise Gardens\n{NOTICE}"
+    assert (preview.document is not None) == (attach is not None)
     confirm = await sun.wait_for_message(containing="Tap Submit")
     await sun.click("Submit", message=confirm)
 
@@ -210,3 +214,16 @@ async def test_killed_mid_campaign_it_resumes_with_no_duplicate_and_no_gap(
     assert await estate.query(
         "select status, count(*) from broadcast_deliveries group by status"
     ) == [("sent", 150)]
+
+
+async def test_a_notice_with_a_file_reaches_each_resident_as_the_file_with_the_text(
+    estate: Estate, bot: BotProcess
+):
+    await start_staff(estate.sun)
+    people = await crowd(estate, 3)
+    await compose(estate, audience="Building 9", attach=b"%PDF-1.4 works schedule")
+    await finished(estate)
+    for person in people:
+        [received] = [m for m in person.messages if NOTICE in m.text]
+        assert received.document is not None
+        assert received.document["file_name"] == "schedule.pdf"
