@@ -220,8 +220,8 @@ async def _play_untimed(user: SandboxUser, step: Step) -> None:
 # -- the estate ----------------------------------------------------------------------------------
 
 
-def estate_config(front_desk: SandboxGroup, clerk: SandboxUser) -> str:
-    """An estate whose front desk is the sandbox group, with one clerk."""
+def estate_config(front_desk: SandboxGroup, clerk: SandboxUser, role: str = "front_desk") -> str:
+    """An estate whose front desk is the sandbox group, with one clerk (or one of `role`)."""
     return "\n".join([
         "[estate]",
         'name = "Bench Gardens"',
@@ -236,7 +236,7 @@ def estate_config(front_desk: SandboxGroup, clerk: SandboxUser) -> str:
         "[[staff]]",
         f"telegram_id = {clerk.id}",
         'name = "Bench Clerk"',
-        'role = "front_desk"',
+        f'role = "{role}"',
         'department = "front_desk"',
         "",
     ])  # fmt: skip

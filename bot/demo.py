@@ -300,6 +300,22 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
                 await xu.click("Confirm", message=card, in_chat=finance)
                 await alice.wait_for_message(containing="is confirmed. Thank you!")
 
+            async def sun_sends_a_notice_to_every_resident() -> None:
+                await sun.send("/start")
+                await sun.wait_for_message(containing="registered as staff")
+                await sun.send("/broadcast")
+                await sun.wait_for_message(containing="Write the notice")
+                await sun.send("The water is off on Thursday from 9:00 to 12:00 for repairs.")
+                await sun.wait_for_message(containing="Add a photo")
+                await sun.click("Skip")
+                await sun.wait_for_message(containing="Who should receive it")
+                await sun.click("Everyone")
+                await sun.wait_for_message(containing="Tap Submit")
+                await sun.click("Submit")
+                await sun.wait_for_message(containing="Finished.", timeout=20)
+                await alice.wait_for_message(containing="The water is off on Thursday")
+                await bob.wait_for_message(containing="The water is off on Thursday")
+
             async def sun_reads_the_monthly_report_and_its_chart() -> None:
                 month = datetime.now(config.estate.zone).strftime("%Y-%m")
                 await engineering.send(sun, f"/report month {month}")
@@ -336,6 +352,10 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
                 (
                     "Finance sends the arrears list: a payment notice, I have paid, confirmed",
                     finance_sends_the_arrears_list_and_alice_pays,
+                ),
+                (
+                    "The supervisor broadcasts a notice: previewed, sent to every resident",
+                    sun_sends_a_notice_to_every_resident,
                 ),
                 (
                     "Sun asks for this month's report: a chart, the KPIs and the figures",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+import conversations.broadcasts
 import conversations.complaints
 import conversations.fees
 import conversations.registration
@@ -52,6 +53,7 @@ FEATURES: tuple[FeatureFactory, ...] = (
     conversations.slips.feature,
     conversations.fees.feature,
     conversations.reports.feature,
+    conversations.broadcasts.feature,
 )
 
 CORE_COMMANDS = ("start", "help", "cancel", "lang")

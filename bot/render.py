@@ -274,7 +274,9 @@ class Renderer:
         return _plain(self._line(language, body, None))[:200]
 
 
-def _document(document: dict[str, Any]) -> Upload:
+def _document(document: dict[str, Any]) -> Upload | str:
+    if document.get("file_id"):
+        return str(document["file_id"])  # a file Telegram holds: sent on by its id
     name = str(document.get("name") or "")
     if not name:
         raise ValueError("a document without a name")

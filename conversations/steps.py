@@ -22,7 +22,7 @@ from handlers.messages import TextBody, day, text
 from handlers.rules.phones import normalize_phone
 from handlers.rules.text import visible, visible_length
 
-InputKind = Literal["text", "contact", "photo", "button", "other"]
+InputKind = Literal["text", "contact", "photo", "document", "button", "other"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class Input:
     contact_phone: str | None = None
     contact_user_id: int | None = None
     photo_file_id: str | None = None
+    document_file_id: str | None = None
     media_group_id: str | None = None
     button: str | None = None
 
@@ -261,6 +262,31 @@ class AskPhotos(Step):
 
     def shown(self, value: Any) -> TextBody:
         return text("flow.photos.count", count=len(value or []))
+
+
+@dataclass(frozen=True, kw_only=True)
+class AskAttachment(Step):
+    """One photo or one file sent as a document (a PDF, a scan), or Skip: the answer is
+    `{"photo": file id}`, `{"document": file id}` or `{}`."""
+
+    def options(self, answers: Answers, today: date) -> list[Option]:
+        return [Option("skip", text("flow.photos.skip"))]
+
+    def judge(self, given: Input, answers: Answers, actor_id: int, today: date) -> Verdict:
+        if given.kind == "button" and given.button == "skip":
+            return Accepted({})
+        if given.kind == "photo" and given.photo_file_id:
+            return Accepted({"photo": given.photo_file_id})
+        if given.kind == "document" and given.document_file_id:
+            return Accepted({"document": given.document_file_id})
+        return Refused(text("flow.error.attachment_expected"))
+
+    def shown(self, value: Any) -> TextBody:
+        if (value or {}).get("photo"):
+            return text("flow.attachment.photo")
+        if (value or {}).get("document"):
+            return text("flow.attachment.document")
+        return text("flow.attachment.none")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -33,9 +33,13 @@ class ButtonBody(TypedDict):
     args: list[int | str]
 
 
-class DocumentBody(TypedDict):
+class DocumentBody(TypedDict, total=False):
+    """A file the handler made (`name` and its bytes in `base64`), or one Telegram already
+    holds (`file_id`: a document someone sent the bot)."""
+
     name: str
     base64: str
+    file_id: str
 
 
 class MessageBody(TypedDict, total=False):
@@ -139,6 +143,13 @@ def document(name: str, data: bytes) -> DocumentBody:
     if len(data) > DOCUMENT_LIMIT:
         raise ValueError(f"{name}: {len(data)} bytes is more than a bot may upload")
     return {"name": name, "base64": base64.b64encode(data).decode("ascii")}
+
+
+def sent_document(file_id: str) -> DocumentBody:
+    """A file someone sent the bot, sent on by its Telegram file id."""
+    if not file_id:
+        raise ValueError("a document without a file id")
+    return {"file_id": file_id}
 
 
 def contact_keyboard(label: TextBody) -> dict[str, Any]:

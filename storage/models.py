@@ -404,3 +404,49 @@ class FeeOfficer(Base):
     assigned_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
+
+
+class Broadcast(Base):
+    """A message sent to many people at once (a notice, later the fee reminders): one row, and
+    one `BroadcastDelivery` per recipient.
+
+    The campaign does not send: a timer feeds its deliveries to the one outbox a batch at a
+    time, so the sender's limits and order apply, and the progress the sender watches is read
+    from these rows. `body` is what every recipient gets unless their delivery carries its own.
+    """
+
+    __tablename__ = "broadcasts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estates.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # notice | ...
+    body: Mapped[dict[str, Any]] = mapped_column()
+    audience: Mapped[dict[str, Any]] = mapped_column(default=dict)  # how it was chosen
+    status: Mapped[str] = mapped_column(String(16), default="sending")  # sending | done
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    progress_outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    progress_shown: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    progress_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column()
+    finished_at: Mapped[datetime | None]
+
+
+class BroadcastDelivery(Base):
+    """One recipient of a broadcast: new -> queued (its outbox row written in the same
+    transaction) -> sent | failed | blocked, learnt from that outbox row. A recipient known to
+    have blocked the bot, or who never opened a private chat with it, is settled without one."""
+
+    __tablename__ = "broadcast_deliveries"
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "user_id"),
+        Index("ix_broadcast_deliveries_state", "broadcast_id", "status", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id"))
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    body: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    error: Mapped[str | None] = mapped_column(Text)
+    queued_at: Mapped[datetime | None]
+    settled_at: Mapped[datetime | None]

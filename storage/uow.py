@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.clock import Clock
 from storage.repositories import (
     ArrearsRepository,
+    BroadcastRepository,
     ConversationRepository,
     EventLog,
     Inbox,
@@ -32,6 +33,7 @@ class UnitOfWork:
     session: AsyncSession
     now: datetime
     arrears: ArrearsRepository
+    broadcasts: BroadcastRepository
     conversations: ConversationRepository
     events: EventLog
     inbox: Inbox
@@ -60,6 +62,7 @@ class UnitOfWork:
         self.now = self._clock()
         self.session.info["now"] = self.now
         self.arrears = ArrearsRepository(self.session, self.now, self.estate_id)
+        self.broadcasts = BroadcastRepository(self.session, self.now, self.estate_id)
         self.conversations = ConversationRepository(self.session, self.now)
         self.events = EventLog(self.session, self.now, self.estate_id)
         self.inbox = Inbox(self.session, self.now)

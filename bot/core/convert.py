@@ -55,5 +55,8 @@ def to_incoming(update: Any) -> Incoming:
         document_name=(document.file_name or "") if document else "",
         document_size=document.file_size if document else None,
         caption=message.caption,
-        other_content=message.text is None and contact is None and photo is None,
+        other_content=message.text is None
+        and contact is None
+        and photo is None
+        and document is None,
     )

@@ -348,6 +348,8 @@ def _input(incoming: Incoming) -> Input:
         return Input(
             "photo", photo_file_id=incoming.photo_file_id, media_group_id=incoming.media_group_id
         )
+    if incoming.document_file_id:
+        return Input("document", document_file_id=incoming.document_file_id)
     if incoming.text is not None and not incoming.other_content:
         return Input("text", text=incoming.text)
     return Input("other")

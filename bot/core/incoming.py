@@ -22,8 +22,8 @@ class Incoming:
     contact_phone: str | None = None
     contact_user_id: int | None = None
     photo_file_id: str | None = None
+    document_file_id: str | None = None  # a file sent as a document (a scan, an arrears list)
     media_group_id: str | None = None
-    document_file_id: str | None = None  # a file sent as a document (an arrears list)
     document_name: str = ""
     document_size: int | None = None
     caption: str | None = None

@@ -483,11 +483,15 @@ class SandboxUser(_ChatHandle):
 
     # -- blocking ---------------------------------------------------------------------------
 
-    def block_bot(self) -> None:
-        """Block the bot: sends to this user fail with 403; the bot gets ``my_chat_member``."""
+    def block_bot(self, *, notify: bool = True) -> None:
+        """Block the bot: sends to this user fail with 403; the bot gets ``my_chat_member``.
+
+        ``notify=False``: the bot is not told (an update it missed, or one it does not ask
+        for), so it learns of the block only from the 403 of its next message."""
         if not self.record.blocked:
             self.record.blocked = True
-            self._my_chat_member("member", "kicked", "(blocked the bot)")
+            if notify:
+                self._my_chat_member("member", "kicked", "(blocked the bot)")
 
     def unblock_bot(self) -> None:
         """Unblock the bot (the user has started it again)."""

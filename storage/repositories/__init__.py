@@ -5,6 +5,7 @@ caused; a repository only reads and stages changes.
 """
 
 from storage.repositories.arrears import ArrearsRepository
+from storage.repositories.broadcasts import BroadcastRepository
 from storage.repositories.conversations import ConversationRepository
 from storage.repositories.events import EventLog
 from storage.repositories.inbox import Inbox
@@ -16,6 +17,7 @@ from storage.repositories.timers import Timers
 
 __all__ = [
     "ArrearsRepository",
+    "BroadcastRepository",
     "ConversationRepository",
     "EventLog",
     "Inbox",

@@ -238,6 +238,9 @@ class Estate:
     async def send_photo(self, person: Person, file_id: str) -> None:
         await self._handle(person, None, photo_file_id=file_id)
 
+    async def send_document(self, person: Person, file_id: str) -> None:
+        await self._handle(person, None, document_file_id=file_id)
+
     async def tap(
         self, person: Person, label: str, *, chat: int | None = None, message: Shown | None = None
     ) -> Toast:

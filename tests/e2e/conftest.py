@@ -20,7 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import Table, insert, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.sandbox import SandboxGroup, SandboxMessage, SandboxServer, SandboxUser
@@ -104,6 +104,14 @@ class Estate:
             self._engine = create_engine(self.database_url)
         async with self._engine.begin() as connection:
             await connection.execute(text(sql), params)
+
+    async def insert(self, table: Table, rows: list[dict[str, object]]) -> None:
+        """Add rows to the bot's database as if the bot had written them (a crowd of residents
+        who registered, without each one going through the form)."""
+        if self._engine is None:
+            self._engine = create_engine(self.database_url)
+        async with self._engine.begin() as connection:
+            await connection.execute(insert(table), rows)
 
     async def fast_forward(self, kind: str, timeout: float = 10.0) -> int:  # noqa: ASYNC109
         """Make the pending timers of `kind` due now, as if their time had come: the bot's

@@ -408,3 +408,12 @@ async def test_killing_the_bot_process_mid_send_delivers_nothing(
     await asyncio.sleep(0.05)
     assert alice.messages == []
     assert "half-sent" not in sandbox.transcript()
+
+
+async def test_a_block_the_bot_is_not_told_of_shows_only_as_403(
+    sandbox: SandboxServer, alice: SandboxUser, ptb: telegram.Bot
+) -> None:
+    alice.block_bot(notify=False)
+    assert sandbox.sent_updates() == []
+    with pytest.raises(Forbidden, match="bot was blocked by the user"):
+        await ptb.send_message(alice.id, "hello?")

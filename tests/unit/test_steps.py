@@ -10,6 +10,7 @@ from conversations.registration import registration_flow
 from conversations.steps import (
     Accepted,
     AskAmount,
+    AskAttachment,
     AskContact,
     AskDate,
     AskPhone,
@@ -199,3 +200,14 @@ def test_a_confirm_that_edits_an_unknown_step_fails_when_declared():
 def test_registration_reads_as_the_procedure():
     flow = registration_flow(lambda requested: requested)
     assert [s.name for s in flow.steps] == ["phone", "building", "entrance", "room", "confirm"]
+
+
+def test_an_attachment_is_one_photo_or_one_file_or_none():
+    step = AskAttachment(name="attachment", prompt=text("broadcast.ask_attachment"))
+    assert judge(step, Input("photo", photo_file_id="p")) == Accepted({"photo": "p"})
+    assert judge(step, Input("document", document_file_id="d")) == Accepted({"document": "d"})
+    assert judge(step, Input("button", button="skip")) == Accepted({})
+    for given in (Input("text", text="here"), Input("other"), Input("document")):
+        assert judge(step, given) == Refused(text("flow.error.attachment_expected"))
+    assert step.shown({"document": "d"}) == text("flow.attachment.document")
+    assert step.shown({}) == text("flow.attachment.none")
