@@ -44,5 +44,7 @@ CALLBACK = Callback(COMPLAINTS, SURVEY, SURVEY_REMIND, SURVEY_PHONE, CALL, SURVE
 async def schedule(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket) -> None:
     """Resolved now: the callback's clock, ending with the manual's window."""
     local = uow.now.astimezone(policy.timezone).date() + timedelta(days=1)
-    first = policy.calendar.next_working_start(datetime.combine(local, time(0), policy.timezone))
-    await CALLBACK.schedule(uow, policy.calendar, ticket, first, by=policy.callback_due(uow.now))
+    morning = policy.calendar.next_working_start(datetime.combine(local, time(0), policy.timezone))
+    window_end = policy.callback_due(uow.now)
+    first = min(morning, window_end)  # an estate's window shorter than a night is kept too
+    await CALLBACK.schedule(uow, policy.calendar, ticket, first, by=window_end)
