@@ -7,8 +7,10 @@ owes, the chase notice goes `chase_after` past the earliest due date, and the de
 reads the balance as it is then, so a re-import in between is what the resident reads.
 
 Each notice goes to every resident of the unit registered in the bot, privately, in their
-language, with an **I have paid** button. A unit none of whose residents can be written to
-(nobody registered, or they blocked the bot) becomes a visit task for the front desk's group.
+language, with an **I have paid** button, through the broadcast engine (a campaign per notice:
+fed to the one outbox behind replies to people, resumable, each delivery counted). A unit none
+of whose residents can be written to (nobody registered, or they blocked the bot) becomes a
+visit task for the front desk's group.
 When the deadline's grace is over the home visits begin (handlers/fees/visits.py).
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from handlers.broadcasts import engine as broadcasts
 from handlers.fees.common import (
     CASES,
     CHASE,
@@ -31,12 +34,14 @@ from handlers.fees.common import (
 )
 from handlers.fees.policy import FeePolicy
 from handlers.messages import TextBody, day, message, text
-from handlers.reach import FRONT_DESK, reach, to_group
+from handlers.reach import FRONT_DESK, can_message, to_group
 from storage.models import Ticket, Timer
 from storage.uow import UnitOfWork
 
 TimerHandler = Callable[[UnitOfWork, Timer], Awaitable[None]]
 ESTATE = "estate"
+BROADCASTS = broadcasts.BroadcastPolicy()
+"""How notices are fed to the outbox: the broadcast engine's pace, shared with /broadcast."""
 NOTICES = ("notice", "chase", "deadline")
 """The steps whose notice the bot sends (stages 1 to 3)."""
 
@@ -146,11 +151,19 @@ async def notify(uow: UnitOfWork, policy: FeePolicy, ticket: Ticket, step: str) 
         text("fee.number", number=number(ticket)),
     ]
     body = message(*lines, buttons=[[PAID.button(text("fee.button.paid"), ticket.id)]])
-    told = 0
-    for resident in await uow.people.linked_residents_at(unit_id):
-        assert resident.telegram_user_id is not None
-        if await reach(uow, resident.telegram_user_id, body):
-            told += 1
+    residents = [r.telegram_user_id for r in await uow.people.linked_residents_at(unit_id)]
+    accounts = await uow.people.telegram_users([r for r in residents if r is not None])
+    reachable = [user_id for user_id, account in accounts.items() if can_message(account)]
+    if reachable:  # through the broadcast engine: behind replies, resumable, counted
+        await broadcasts.start(
+            uow,
+            BROADCASTS,
+            body,
+            sorted(reachable),
+            kind=f"fee.{step}",
+            audience={"case": number(ticket)},
+        )
+    told = len(reachable)
     CASES.record(uow, ticket, f"{step}_sent", None, residents=told)
     if told == 0:
         CASES.record(uow, ticket, "visit_task", None, step=step)

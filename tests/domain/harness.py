@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.core.desk import Desk, DeskSettings
 from bot.core.flows import FlowRunner
@@ -176,6 +176,9 @@ class Estate:
     renderer: Renderer
     _updates: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _recorded: int = 0
+    telegram_takes_everything: bool = False
+    """Without a sender, outbox rows stay pending; campaigns (the broadcast engine) wait for
+    their outcome. A test of a feature that broadcasts says Telegram took every message."""
 
     @property
     def next_update(self) -> int:
@@ -374,8 +377,20 @@ class Estate:
 
     # -- time --------------------------------------------------------------------------------
 
+    async def _deliver(self) -> None:
+        if not self.telegram_takes_everything:
+            return
+        async with self.db.uow(self.estate_id) as uow:
+            await uow.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == "pending")
+                .values(status="sent", sent_at=self.clock.now)
+            )
+            await uow.commit()
+
     async def tick(self) -> int:
         """One tick of the scheduler at the clock's time: fires what is due; how many fired."""
+        await self._deliver()
         fired = await self.timers.tick()
         await self._no_timer_failed()
         return fired
@@ -394,6 +409,7 @@ class Estate:
             if due is None:
                 break
             self.clock.set(max(due, self.clock.now))
+            await self._deliver()
             await self.timers.tick()
         self.clock.set(moment)
         await self._no_timer_failed()
