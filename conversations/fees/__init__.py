@@ -26,6 +26,7 @@ from handlers.fees.common import (
     VISIT_FORM,
 )
 from handlers.fees.policy import fee_policy
+from handlers.reports.fees import fee_figures
 from storage.uow import UnitOfWork
 
 
@@ -65,4 +66,5 @@ def feature(context: FeatureContext) -> Feature:
         ),
         on_start=schedule,
         on_upload=upload.arrears_upload(policy),
+        figures=(fee_figures(),),
     )

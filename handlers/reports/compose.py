@@ -67,6 +67,8 @@ def messages(report: Report, *, so_far: bool = False) -> list[MessageBody]:
     bodies = [message(*caption, chart=chart(report, so_far=so_far))]
     earlier = {f.key: f for s in report.before for f in s.figures}
     for section in report.sections:
+        if not section.figures:  # a feature with nothing on record (no fee data kept)
+            continue
         lines: list[TextBody] = [text(f"report.section.{section.key}")]
         lines += [figure_line(f, earlier.get(f.key), report.period) for f in section.figures]
         for breakdown in section.breakdowns:

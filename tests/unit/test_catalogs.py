@@ -24,6 +24,7 @@ from handlers.fees.visits import OUTCOMES
 from handlers.repairs.lifecycle import REPAIR
 from handlers.repairs.views import TIMELINE
 from handlers.reports import complaints as complaint_report
+from handlers.reports import fees as fee_report
 from handlers.reports import repairs as repair_report
 from handlers.reports import slips as slip_report
 from handlers.reports.period import KINDS
@@ -91,10 +92,11 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"complaint.supervisor.{clock}_breach" for clock in ("reply", "resolve", "explain")}
     keys |= {f"complaint.owner.{clock}_breach" for clock in ("reply", "resolve", "explain")}
     keys |= {f"complaint.resident.{clock}_late" for clock in ("reply", "resolve", "explain")}
-    for report in (repair_report, complaint_report, slip_report):
+    for report in (repair_report, complaint_report, slip_report, fee_report):
         keys |= {f"report.figure.{key}" for key in report.FIGURES}
         keys.add(f"report.section.{report.KEY}")
     keys |= {f"report.breakdown.{b}" for b in ("by_category", "by_department", "by_severity")}
+    keys |= {"report.breakdown.units_owing_by_building"}
     keys |= {"report.breakdown.by_topic"}
     keys |= {f"report.severity.{s}" for s in (*SEVERITIES, "untriaged")}
     keys |= {f"report.{family}.{kind}" for family in ("change", "chart.trend") for kind in KINDS}

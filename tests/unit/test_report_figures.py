@@ -376,3 +376,48 @@ async def test_at_start_one_report_of_each_kind_is_pending_and_the_old_summary_i
         ("report.monthly", local(2026, 12, 1, 9)),
         ("report.weekly", local(2026, 11, 30, 8, 30)),
     ]
+
+
+async def test_fee_figures_count_units_paid_up_at_the_end_of_the_period(uow: UnitOfWork):
+    from decimal import Decimal
+
+    from handlers.reports.fees import fee_figures
+    from storage.models import Arrear, Unit
+
+    assert (await fee_figures()(uow, WEEK_40)).figures == ()  # no fee data kept: no figures
+    units = [
+        Unit(estate_id=uow.estate_id, building="3", entrance="1", room=str(n)) for n in range(4)
+    ]
+    uow.session.add_all(units)
+    await uow.session.flush()
+
+    def owed(unit: Unit, fee: str, due: str, listed: datetime, settled: datetime | None) -> None:
+        uow.session.add(
+            Arrear(
+                estate_id=uow.estate_id,
+                unit_id=unit.id,
+                fee_type=fee,
+                period=due[:7],
+                amount=Decimal("100.00"),
+                due_date=datetime.fromisoformat(due).date(),
+                settled_at=settled,
+                created_at=listed,
+                updated_at=listed,
+            )
+        )
+
+    listed = local(2026, 9, 21, 10)
+    owed(units[0], "management", "2026-09-25", listed, None)  # owes through the week
+    owed(units[1], "management", "2026-09-25", listed, local(2026, 9, 30, 12))  # paid in it
+    owed(units[2], "management", "2026-10-25", listed, None)  # not due yet: not counted
+    owed(units[3], "water", "2026-09-25", listed, local(2026, 10, 6, 9))  # paid after it
+    owed(units[3], "water", "2026-08-25", listed, local(2026, 9, 27, 23))  # paid before it
+    await uow.session.flush()
+    section = await fee_figures()(uow, WEEK_40)
+    assert values(section) == {
+        "fees.paid_up.management": 75.0,  # 3 of 4 units: 3-1-0 owes at the week's end
+        "fees.paid_up.water": 75.0,  # 3-1-3 still owed its September water on Sunday night
+        "fees.units_owing": 2,
+        "fees.collected": 1,  # 3-1-1's management fee, settled on Wednesday
+    }
+    assert [f.met for f in section.figures[:2]] == [False, False]  # targets 95% and 100%
