@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from sqlalchemy import select
@@ -24,9 +25,16 @@ class Database:
         self.sessions = session_factory(self.engine, clock)
         self.clock = clock
         self.commit_listeners: list[Callable[[UnitOfWork], None]] = []
+        # SQLite has one writer at a time. Its transactions queue here, in this process's event
+        # loop, rather than on the file lock: there a waiting writer polls with sleeps of up to
+        # 100 ms (the busy handler), which is where a single resident's slow replies came from.
+        # Other processes (the CLI) still meet the busy timeout.
+        self.writer: asyncio.Lock | None = (
+            asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
+        )
 
     def uow(self, estate_id: int) -> UnitOfWork:
-        return UnitOfWork(self.sessions, estate_id, self.clock, self._committed)
+        return UnitOfWork(self.sessions, estate_id, self.clock, self._committed, self.writer)
 
     def _committed(self, uow: UnitOfWork) -> None:
         for listener in self.commit_listeners:

@@ -6,6 +6,7 @@ commits once. Nothing is sent before the commit; the sender picks the outbox row
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
@@ -47,14 +48,28 @@ class UnitOfWork:
         estate_id: int,
         clock: Clock,
         on_commit: Callable[[UnitOfWork], None] | None = None,
+        writer: asyncio.Lock | None = None,
     ) -> None:
         self._sessions = sessions
         self.estate_id = estate_id
         self._clock = clock
         self._on_commit = on_commit
         self._committed = False
+        self._writer = writer  # held for the whole transaction (SQLite: one writer)
+        self._holding = False
 
     async def __aenter__(self) -> UnitOfWork:
+        if self._writer is not None:
+            await self._writer.acquire()
+            self._holding = True
+        try:
+            await self._open()
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    async def _open(self) -> None:
         self.session = self._sessions()
         await self.session.begin()
         self.now = self._clock()
@@ -68,7 +83,11 @@ class UnitOfWork:
         self.registrations = RegistrationRepository(self.session, self.now, self.estate_id)
         self.timers = Timers(self.session, self.now, self.estate_id)
         self.tickets = TicketRepository(self.session, self.now, self.estate_id)
-        return self
+
+    def _release(self) -> None:
+        if self._writer is not None and self._holding:
+            self._holding = False
+            self._writer.release()
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -92,4 +111,7 @@ class UnitOfWork:
                 self.session.expunge_all()
                 await self.session.rollback()
         finally:
-            await self.session.close()
+            try:
+                await self.session.close()
+            finally:
+                self._release()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Literal
 
 from bot.core.callbacks import BadCallback, unpack
@@ -29,6 +30,8 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+CHAT_SEEN_EVERY = timedelta(minutes=1)
+"""How fresh `private_chat_at` is kept: it says whether the bot may write first, not when."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,8 @@ class Desk:
         if incoming.chat_id is None:
             return None
         if incoming.is_private:
-            user.private_chat_at = uow.now
+            if user.private_chat_at is None or user.private_chat_at < uow.now - CHAT_SEEN_EVERY:
+                user.private_chat_at = uow.now  # not rewritten for every message of a form
             await self._private(uow, actor, incoming)
         else:
             await self._group(uow, actor, incoming)

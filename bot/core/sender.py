@@ -148,6 +148,7 @@ class OutboxSender:
         self._chat_limiters: OrderedDict[int, AsyncLimiter] = OrderedDict()
         self._wake = asyncio.Event()
         self._paused_until = 0.0
+        self._more = False  # the last pass left due rows for the next one (a full pass)
 
     def wake(self) -> None:
         self._wake.set()
@@ -163,8 +164,8 @@ class OutboxSender:
             except Exception:
                 log.exception("outbox pass failed; retrying")
                 delivered = 0
-            if delivered:
-                continue
+            if delivered and (self._more or self._wake.is_set()):
+                continue  # no empty pass after each reply: it would only delay the next update
             wait = asyncio.ensure_future(self._wake.wait())
             stopped = asyncio.ensure_future(stop.wait())
             await asyncio.wait(
@@ -235,6 +236,7 @@ class OutboxSender:
         """Each chat's rows that may go now: in order, behind none in flight or not yet due, as
         many as the chat's bucket can take, and about a second's worth of the overall one."""
         room = max(1, int(self.limits.per_second))
+        self._more = len(rows) >= self.limits.batch
         by_chat: dict[int, list[OutboxMessage]] = {}
         for row in rows:
             by_chat.setdefault(row.chat_id, []).append(row)
@@ -249,7 +251,10 @@ class OutboxSender:
                         break  # in flight (here or in another worker)
                 elif row.not_before > now:
                     break
-                if len(chosen) >= room or not limiter.has_capacity(taken + 1):
+                if len(chosen) >= room:
+                    self._more = True
+                    break
+                if not limiter.has_capacity(taken + 1):
                     break  # this chat's quota is spent: a later pass sends the rest
                 chosen.append(row)
                 taken += 1

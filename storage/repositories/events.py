@@ -77,9 +77,7 @@ class EventLog:
         )
         return int(total or 0)
 
-    async def between(
-        self, actions: Iterable[str], start: datetime, end: datetime
-    ) -> list[Event]:
+    async def between(self, actions: Iterable[str], start: datetime, end: datetime) -> list[Event]:
         """This estate's events of these kinds in [start, end), oldest first."""
         rows = await self._session.scalars(
             select(Event)
@@ -106,4 +104,3 @@ class EventLog:
             )
         )
         return int(total or 0)
-

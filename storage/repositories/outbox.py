@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
@@ -50,19 +50,28 @@ class Outbox:
         An urgent message goes out before the chat's ordinary ones still waiting (an urgent
         repair card in a busy group is not stuck behind the per-group rate limit).
         """
-        row = OutboxMessage(
-            chat_id=chat_id,
-            is_group=group,
-            kind="send",
-            body=body,
-            not_before=self._now,
-            created_at=self._now,
-            priority=1 if urgent else 0,
-        )
-        self._session.add(row)
-        await self._session.flush()
+        # Inserted on its own, without flushing the rest of the session first: the change that
+        # caused the message (a form's step, say) is written once at commit, not twice.
+        with self._session.no_autoflush:
+            outbox_id = await self._session.scalar(
+                insert(OutboxMessage)
+                .values(
+                    chat_id=chat_id,
+                    is_group=group,
+                    kind="send",
+                    body=body,
+                    not_before=self._now,
+                    created_at=self._now,
+                    priority=1 if urgent else 0,
+                    status=PENDING,
+                    attempts=0,
+                    parts_sent=0,
+                )
+                .returning(OutboxMessage.id)
+            )
         self.staged += 1
-        return row.id
+        assert outbox_id is not None
+        return outbox_id
 
     async def edit(self, original_id: int, body: dict[str, Any]) -> int:
         """Stage a new state of an earlier message; only the latest state of it is ever sent.
