@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 from sqlalchemy import select
@@ -11,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.clock import Clock
 from storage.db import create_engine, session_factory
 from storage.models import Estate, TicketCounter
-from storage.uow import UnitOfWork
+from storage.uow import OneWriter, UnitOfWork
 
 TICKET_KINDS = frozenset({"repair", "complaint", "slip"})
 
@@ -29,9 +28,7 @@ class Database:
         # loop, rather than on the file lock: there a waiting writer polls with sleeps of up to
         # 100 ms (the busy handler), which is where a single resident's slow replies came from.
         # Other processes (the CLI) still meet the busy timeout.
-        self.writer: asyncio.Lock | None = (
-            asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
-        )
+        self.writer = OneWriter() if self.engine.dialect.name == "sqlite" else None
 
     def uow(self, estate_id: int) -> UnitOfWork:
         return UnitOfWork(self.sessions, estate_id, self.clock, self._committed, self.writer)

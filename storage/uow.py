@@ -27,6 +27,29 @@ from storage.repositories import (
 )
 
 
+class OneWriter:
+    """SQLite's single writer, taken for a whole unit of work by one task at a time.
+
+    A unit of work opened inside another in the same task would wait for itself forever; that
+    is refused at once instead.
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
+
+    async def acquire(self) -> None:
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            raise RuntimeError("a unit of work was opened inside another one in the same task")
+        await self._lock.acquire()
+        self._owner = task
+
+    def release(self) -> None:
+        self._owner = None
+        self._lock.release()
+
+
 class UnitOfWork:
     """A session, the repositories over it, and one `now` shared by the whole transaction."""
 
@@ -48,7 +71,7 @@ class UnitOfWork:
         estate_id: int,
         clock: Clock,
         on_commit: Callable[[UnitOfWork], None] | None = None,
-        writer: asyncio.Lock | None = None,
+        writer: OneWriter | None = None,
     ) -> None:
         self._sessions = sessions
         self.estate_id = estate_id

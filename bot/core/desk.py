@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
+from bot.core import digest
 from bot.core.callbacks import BadCallback, unpack
 from bot.core.flows import FORM_ACTION, LEGACY_FLOW_ACTION, FlowRunner
 from bot.core.incoming import Incoming
@@ -71,6 +72,7 @@ class Desk:
             LEGACY_FLOW_ACTION: (int, str),
             "lang": (str,),
             "menu": (str,),
+            digest.ACTION: (int,),
             **{name: spec.args for name, spec in features.actions.items()},
         }
 
@@ -176,6 +178,8 @@ class Desk:
             return await self._set_language(uow, actor, user, str(callback.args[0]))
         if callback.action == "menu":
             return await self._menu(uow, actor, str(callback.args[0]))
+        if callback.action == digest.ACTION:
+            return await self._show_from_digest(uow, actor, int(callback.args[0]))
         spec = self.features.actions[callback.action]
         answer = await spec.handler(uow, actor, *callback.args)
         if answer.start_flow is not None:
@@ -185,6 +189,16 @@ class Desk:
             )
             await self.runner.start(uow, private, self.features.flows[name], **answers)
         return answer
+
+    async def _show_from_digest(
+        self, uow: UnitOfWork, actor: Actor, outbox_id: int
+    ) -> TapAnswer | None:
+        """A card's button in a group's digest: staff of that group have the card sent now."""
+        if actor.chat_id == actor.user_id or await uow.people.staff_member(actor.user_id) is None:
+            return TapAnswer(text("error.button_invalid"), alert=True)
+        if not await uow.outbox.show(outbox_id, actor.chat_id):
+            return TapAnswer(text("digest.gone"))
+        return TapAnswer(text("digest.shown"))
 
     async def _private(self, uow: UnitOfWork, actor: Actor, incoming: Incoming) -> None:
         command = incoming.command

@@ -34,6 +34,7 @@ from typing import Any, Protocol
 
 from aiolimiter import AsyncLimiter
 
+from bot.core import digest
 from bot.render import ApiCall, Renderer
 from storage.database import Database
 from storage.models import OutboxMessage, TelegramUser
@@ -164,7 +165,7 @@ class OutboxSender:
             except Exception:
                 log.exception("outbox pass failed; retrying")
                 delivered = 0
-            if delivered and (self._more or self._wake.is_set()):
+            if self._more or (delivered and self._wake.is_set()):
                 continue  # no empty pass after each reply: it would only delay the next update
             wait = asyncio.ensure_future(self._wake.wait())
             stopped = asyncio.ensure_future(stop.wait())
@@ -207,14 +208,23 @@ class OutboxSender:
         return settled + done + len(work.blocked)
 
     async def _claim(self) -> tuple[list[Claimed], _Pass, int]:
-        """Claim each chat's due rows that its bucket can take now, in one transaction; rows to
-        people known to have blocked the bot are settled there and then (counted last)."""
+        """Claim each chat's due rows that its bucket can take now, in one transaction; a burst
+        of cards for a group becomes a digest, and rows to people known to have blocked the bot
+        are settled there and then (these two are counted last)."""
         async with self.db.uow(self.estate_id) as uow:
             rows = await uow.outbox.next_batch(self.limits.batch)
             now = uow.now
-            chosen = self._due(rows, now)
+            parked: set[int] = set()
+            per_minute = int(self.limits.per_group_minute)
+            for chat_id, cards in self._digests(rows, now).items():
+                body = digest.digest_body(cards, per_minute)
+                parked.update(await uow.outbox.digest(chat_id, cards, body))
+            chosen = self._due([row for row in rows if row.id not in parked], now)
+            if parked:  # the digest is a new row: the next pass, right after this one, sends it
+                self._more = True
             if not chosen:
-                return [], _Pass(now, {}, {}), 0
+                await uow.commit()
+                return [], _Pass(now, {}, {}), len(parked)
             chats = {row.chat_id for row in chosen}
             users = await uow.people.telegram_users(sorted(c for c in chats if c > 0))
             languages = {c: self.language_of(users.get(c) if c > 0 else None) for c in chats}
@@ -230,13 +240,31 @@ class OutboxSender:
                     await uow.outbox.settle(item.row.id, BLOCKED, error="blocked the bot earlier")
             await uow.commit()
         sendable = [item for item in claimed if item.row.chat_id not in blocked]
-        return sendable, _Pass(now, languages, targets), len(claimed) - len(sendable)
+        blocked_now = len(claimed) - len(sendable)
+        return sendable, _Pass(now, languages, targets), len(parked) + blocked_now
+
+    def _digests(self, rows: list[OutboxMessage], now: datetime) -> dict[int, list[OutboxMessage]]:
+        """Per group, the cards to send as one digest: when more wait than the group can take
+        in the next minute (its per-minute limit, less what it received in the last minute)."""
+        groups: dict[int, list[OutboxMessage]] = {}
+        for row in rows:
+            if row.is_group:
+                groups.setdefault(row.chat_id, []).append(row)
+        found: dict[int, list[OutboxMessage]] = {}
+        for chat_id, queue in groups.items():
+            if digest.has_digest_waiting(queue):
+                continue  # the one already waiting goes first; what piles up meanwhile is next
+            cards = [row for row in digest.waiting_cards(queue) if row.not_before <= now]
+            room = _room(self._chat_limiter(queue[0]))
+            if len(cards) >= 2 and len(cards) > room:
+                found[chat_id] = cards[: digest.MAX_CARDS]
+        return found
 
     def _due(self, rows: list[OutboxMessage], now: datetime) -> list[OutboxMessage]:
         """Each chat's rows that may go now: in order, behind none in flight or not yet due, as
         many as the chat's bucket can take, and about a second's worth of the overall one."""
         room = max(1, int(self.limits.per_second))
-        self._more = len(rows) >= self.limits.batch
+        self._more = False
         by_chat: dict[int, list[OutboxMessage]] = {}
         for row in rows:
             by_chat.setdefault(row.chat_id, []).append(row)
@@ -375,6 +403,14 @@ class OutboxSender:
                 await self.on_blocked(uow, row.chat_id)
             await uow.commit()
         log.info("chat %s blocked the bot: its queue is settled", row.chat_id)
+
+
+def _room(limiter: AsyncLimiter) -> int:
+    """How many more messages a bucket takes right now."""
+    room = 0
+    while room < limiter.max_rate and limiter.has_capacity(room + 1):
+        room += 1
+    return room
 
 
 def _message_id(result: Any) -> int | None:

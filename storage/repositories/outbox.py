@@ -18,6 +18,7 @@ SENT = "sent"
 FAILED = "failed"
 BLOCKED = "blocked"
 SUPERSEDED = "superseded"  # an edit a newer state of the same card replaced before it went out
+DIGESTED = "digested"  # a card listed in a digest instead: sent when someone taps it there
 
 UNEDITABLE = ("photos", "qr", "document", "reply_keyboard")
 """Body keys an edit cannot change: Telegram edits a message's text (or caption) and its inline
@@ -97,7 +98,10 @@ class Outbox:
             folded = {k: v for k, v in body.items() if k not in UNEDITABLE} | kept
             result = await self._session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == original_id, OutboxMessage.status == PENDING)
+                .where(
+                    OutboxMessage.id == original_id,
+                    OutboxMessage.status.in_([PENDING, DIGESTED]),
+                )
                 .values(body=folded)
                 .execution_options(synchronize_session=False)
             )
@@ -193,6 +197,42 @@ class Outbox:
             .values(parts_sent=parts_sent)
             .execution_options(synchronize_session=False)
         )
+
+    async def digest(
+        self, chat_id: int, cards: Sequence[OutboxMessage], body: dict[str, Any]
+    ) -> list[int]:
+        """Stage one digest `body` for a group in place of `cards`, which wait in it until
+        someone taps theirs (`show`); returns the ids of the cards it took."""
+        ids = [card.id for card in cards]
+        result = await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == PENDING)
+            .values(status=DIGESTED)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+        taken = set(result.scalars())
+        if taken:
+            await self.send(chat_id, body, group=True, urgent=True)
+        return [card_id for card_id in ids if card_id in taken]
+
+    async def show(self, outbox_id: int, chat_id: int) -> bool:
+        """Send a card waiting in a digest now, ahead of the group's other messages; False when
+        it is not one waiting in this chat (already shown, or a forged button)."""
+        result = await self._session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == outbox_id,
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.status == DIGESTED,
+            )
+            .values(status=PENDING, priority=1, not_before=self._now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            return False
+        self.staged += 1
+        return True
 
     async def settle_chat(self, chat_id: int, status: str, error: str) -> int:
         """Settle every unsent row of a chat at once (the user blocked the bot)."""

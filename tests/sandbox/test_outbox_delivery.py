@@ -13,7 +13,7 @@ import pytest
 
 from bot.sandbox import SandboxServer, SandboxUser
 from handlers.messages import button, message, verbatim
-from storage.repositories.outbox import PENDING, SENT, SUPERSEDED
+from storage.repositories.outbox import DIGESTED, PENDING, SENT, SUPERSEDED
 
 from .conftest import Desk
 
@@ -118,3 +118,35 @@ async def test_a_card_whose_first_send_failed_goes_out_once_in_the_state_of_a_la
         "Request #1: approved",
     ]
     assert [m.text for m in group.messages] == ["Request #1: approved"]
+
+
+async def test_a_burst_of_cards_for_a_group_becomes_one_digest_and_a_tap_sends_a_card(
+    sandbox: SandboxServer, desk: Desk
+) -> None:
+    group = sandbox.add_group("Front desk")
+    cards = [
+        await desk.send(group.id, card(f"Registration request #{n}"), group=True)
+        for n in range(1, 26)
+    ]  # 25 cards: more than the 20 a group takes in a minute
+    while await desk.sender.deliver_due():
+        pass
+    [shown] = group.messages
+    assert shown.text.startswith("25 cards are waiting for this group")
+    assert "at most 20 messages a minute" in shown.text
+    assert "1. Registration request #1" in shown.text
+    assert "25. Registration request #25" in shown.text
+    assert [label for row in shown.buttons for label in row] == [str(n) for n in range(1, 26)]
+    assert shown.callback_data[0][0] == f"1|digest|{cards[0]}"
+    assert len([c for c in sandbox.calls if c.params.get("chat_id") == group.id]) == 1
+    assert {await desk.status(c) for c in cards} == {DIGESTED}
+
+    # A card in the digest is still the latest state: its edit folds into it.
+    await desk.edit(cards[6], message(verbatim("Registration request #7: approved")))
+    async with desk.db.uow(desk.estate_id) as uow:
+        assert await uow.outbox.show(cards[6], group.id)
+        assert not await uow.outbox.show(cards[7], group.id + 1)  # not from another chat
+        await uow.commit()
+    assert await desk.sender.deliver_due() == 1
+    assert group.messages[-1].text == "Registration request #7: approved"
+    assert await desk.status(cards[6]) == SENT
+    assert await desk.status(cards[7]) == DIGESTED
