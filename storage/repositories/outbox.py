@@ -93,7 +93,7 @@ class Outbox:
             .values(status=SUPERSEDED, error=f"superseded at {self._now.isoformat()}")
             .execution_options(synchronize_session=False)
         )
-        if original.kind == "send":
+        if original.kind == "send" and original.status in (PENDING, DIGESTED):
             kept = {k: original.body[k] for k in UNEDITABLE if k in original.body}
             folded = {k: v for k, v in body.items() if k not in UNEDITABLE} | kept
             result = await self._session.execute(
