@@ -32,6 +32,7 @@ import argparse
 import asyncio
 import importlib.metadata
 import os
+import re
 import signal
 import statistics
 import sys
@@ -53,6 +54,7 @@ READY_TIMEOUT = 60.0  # seconds a bot may take to start and answer its first upd
 STOP_TIMEOUT = 10.0  # seconds a bot may take to stop on SIGTERM before it is killed
 SHARE_PHONE = "Share my phone number"
 ENGINE_NAMES = {"ptb": "PTB", "aiogram": "aiogram"}
+DIGEST_LINE = re.compile(r"^\d+\. .*Registration request")
 
 Action = Callable[[], Awaitable[Any]]
 
@@ -482,32 +484,43 @@ async def estate_phase(
         await wait_ready(bot, warmup, Step(lambda: warmup.send("/start"), "share your phone"))
         scripts = [(user, registration_steps(user, i)) for i, user in enumerate(residents)]
         await drive(sandbox, phase, scripts, args.concurrency, args.budget, bot.pid)
-        cards = sum("Registration request" in m.text for m in front_desk.messages)
-        phase.notes.append(f"front-desk cards delivered by the end: {cards} of {unmatched}")
         await asyncio.sleep(args.settle)  # what the group receives in the minute after a burst
+        phase.notes.append(cards_note(front_desk, unmatched))
     finally:
         await finish(bot, phase)
     phase.notes.append(await group_figures(sandbox, front_desk, env, data))
     return phase
 
 
+def cards_note(front_desk: SandboxGroup, requested: int) -> str:
+    """Registration cards the front desk has by now: sent as cards, or listed in a digest."""
+    digests = [m for m in front_desk.messages if "waiting for this group" in m.text]
+    listed = sum(1 for m in digests for line in m.text.splitlines() if DIGEST_LINE.match(line))
+    cards = sum("Registration request" in m.text for m in front_desk.messages if m not in digests)
+    return (
+        f"front-desk cards delivered by the end: {cards + listed} of {requested}"
+        f" ({cards} as cards, {listed} listed in {len(digests)} digests)"
+    )
+
+
 async def group_figures(
     sandbox: SandboxServer, group: SandboxGroup, env: dict[str, str], folder: Path
 ) -> str:
     """API calls the front-desk group received against the states the bot decided for it
-    (outbox rows staged for the group: a card, or a change of one)."""
+    (outbox rows staged for the group, a card or a change of one; digests are not states)."""
     received = sum(1 for call in sandbox.calls if call.params.get("chat_id") == group.id)
     script = (
-        "import asyncio, sys\n"
+        "import asyncio, json, sys\n"
         "from sqlalchemy import text\n"
         "from bot.settings import Settings\n"
         "from storage.db import create_engine\n"
         "async def main():\n"
         "    engine = create_engine(Settings().resolved_database_url)\n"
         "    async with engine.connect() as c:\n"
-        "        r = await c.execute(text('select count(*) from outbox where chat_id = :g'),"
+        "        r = await c.execute(text('select body from outbox where chat_id = :g'),"
         " {'g': int(sys.argv[1])})\n"
-        "        print(r.scalar())\n"
+        "        bodies = [json.loads(b) if isinstance(b, str) else b for (b,) in r]\n"
+        "        print(sum(1 for b in bodies if not b.get('digest')))\n"
         "    await engine.dispose()\n"
         "asyncio.run(main())\n"
     )

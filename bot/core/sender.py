@@ -4,8 +4,9 @@ Why a sender of our own rather than sending from handlers: a message decided in 
 go out even if the process dies right after the commit, and must not go out if the transaction
 rolled back. Rows are delivered in priority, then id order per chat; chats proceed in parallel.
 
-A pass costs two transactions however many rows it carries: one claims every chat's due rows (and
-reads their recipients' languages and blocks), one settles what happened to all of them. A message
+A pass claims every chat's due rows in one transaction (and reads their recipients' languages and
+blocks there); each chat's rows are then settled in one transaction as soon as that chat is done,
+so a crash resends at most the rows of a chat still in flight. A message
 of several calls (an album, then the card with its buttons) also records each call Telegram took
 before making the next, so a retry sends only the rest and a group never gets an album twice.
 
@@ -28,7 +29,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -91,7 +92,7 @@ def backoff(attempts: int) -> timedelta:
 
 @dataclass
 class _Pass:
-    """One pass's rows and what became of them, settled together at its end."""
+    """A pass: what it read at its claim, and what became of one chat's rows, settled together."""
 
     now: datetime
     languages: dict[int, str]
@@ -188,24 +189,27 @@ class OutboxSender:
             by_chat.setdefault(item.row.chat_id, []).append(item)
         gate = asyncio.Semaphore(self.limits.parallel_chats)
 
-        async def drain(queue: list[Claimed]) -> None:
+        async def drain(queue: list[Claimed]) -> int:
+            """A chat's rows in order, settled together as soon as the chat is done: a crash
+            then resends no more than the rows of the one chat still in flight."""
             async with gate:
-                for index, item in enumerate(queue):
-                    if not await self._deliver(item, work):
-                        for rest in queue[index + 1 :]:
-                            work.release(rest.row)
-                        return
+                mine = replace(work, outcomes=[], blocked=[])
+                try:
+                    for index, item in enumerate(queue):
+                        if not await self._deliver(item, mine):
+                            for rest in queue[index + 1 :]:
+                                mine.release(rest.row)
+                            break
+                finally:  # recorded even when the pass is cancelled (the bot stops)
+                    async with self.db.uow(self.estate_id) as uow:
+                        await uow.outbox.settle_many(mine.outcomes)
+                        await uow.commit()
+                for row, error in mine.blocked:
+                    await self._blocked(row, error)
+                done = sum(1 for outcome in mine.outcomes if outcome["status"] != PENDING)
+                return done + len(mine.blocked)
 
-        try:
-            await asyncio.gather(*(drain(q) for q in by_chat.values()))
-        finally:  # what went out is recorded even when the pass is cancelled (the bot stops)
-            async with self.db.uow(self.estate_id) as uow:
-                await uow.outbox.settle_many(work.outcomes)
-                await uow.commit()
-        for row, error in work.blocked:
-            await self._blocked(row, error)
-        done = sum(1 for outcome in work.outcomes if outcome["status"] != PENDING)
-        return settled + done + len(work.blocked)
+        return settled + sum(await asyncio.gather(*(drain(q) for q in by_chat.values())))
 
     async def _claim(self) -> tuple[list[Claimed], _Pass, int]:
         """Claim each chat's due rows that its bucket can take now, in one transaction; a burst
