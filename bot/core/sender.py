@@ -5,8 +5,8 @@ go out even if the process dies right after the commit, and must not go out if t
 rolled back. Rows are delivered in priority, then id order per chat; chats proceed in parallel.
 
 A pass claims every chat's due rows in one transaction (and reads their recipients' languages and
-blocks there); each chat's rows are then settled in one transaction as soon as that chat is done,
-so a crash resends at most the rows of a chat still in flight. A message
+blocks there); each row is recorded as soon as Telegram answered it, so a crash resends only a
+row whose answer it cut off. A message
 of several calls (an album, then the card with its buttons) also records each call Telegram took
 before making the next, so a retry sends only the rest and a group never gets an album twice.
 
@@ -92,7 +92,7 @@ def backoff(attempts: int) -> timedelta:
 
 @dataclass
 class _Pass:
-    """A pass: what it read at its claim, and what became of one chat's rows, settled together."""
+    """A pass: what it read at its claim, and what became of a chat's rows, until recorded."""
 
     now: datetime
     languages: dict[int, str]
@@ -190,24 +190,23 @@ class OutboxSender:
         gate = asyncio.Semaphore(self.limits.parallel_chats)
 
         async def drain(queue: list[Claimed]) -> int:
-            """A chat's rows in order, settled together as soon as the chat is done: a crash
-            then resends no more than the rows of the one chat still in flight."""
+            """A chat's rows in order, each recorded as soon as Telegram answered it: a crash
+            then resends nothing that was answered, only a row whose answer it cut off."""
             async with gate:
                 mine = replace(work, outcomes=[], blocked=[])
+                done = 0
                 try:
                     for index, item in enumerate(queue):
-                        if not await self._deliver(item, mine):
+                        go_on = await self._deliver(item, mine)
+                        if not go_on:
                             for rest in queue[index + 1 :]:
                                 mine.release(rest.row)
+                        done += await self._settle(mine)
+                        if not go_on:
                             break
                 finally:  # recorded even when the pass is cancelled (the bot stops)
-                    async with self.db.uow(self.estate_id) as uow:
-                        await uow.outbox.settle_many(mine.outcomes)
-                        await uow.commit()
-                for row, error in mine.blocked:
-                    await self._blocked(row, error)
-                done = sum(1 for outcome in mine.outcomes if outcome["status"] != PENDING)
-                return done + len(mine.blocked)
+                    done += await self._settle(mine)
+                return done
 
         return settled + sum(await asyncio.gather(*(drain(q) for q in by_chat.values())))
 
@@ -364,6 +363,20 @@ class OutboxSender:
             caption = self.renderer.captioned(target.body)
             return [self.renderer.edit(language, row.chat_id, target_message, body, caption)]
         return self.renderer.send(language, row.chat_id, body)
+
+    async def _settle(self, work: _Pass) -> int:
+        """Record the outcomes `work` holds, in one transaction, and tell who needs to know of a
+        block; returns how many rows were settled for good."""
+        outcomes, blocked = work.outcomes[:], work.blocked[:]
+        work.outcomes.clear()
+        work.blocked.clear()
+        if outcomes:
+            async with self.db.uow(self.estate_id) as uow:
+                await uow.outbox.settle_many(outcomes)
+                await uow.commit()
+        for row, error in blocked:
+            await self._blocked(row, error)
+        return sum(1 for outcome in outcomes if outcome["status"] != PENDING) + len(blocked)
 
     async def _record_parts(self, row: OutboxMessage, parts: int) -> None:
         """Commit that the first `parts` calls went out, before the next one is made: a retry
