@@ -32,12 +32,14 @@ import argparse
 import asyncio
 import importlib.metadata
 import os
+import re
 import signal
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,8 @@ STEP_TIMEOUT = 30.0  # seconds one reply may take before the step counts as fail
 READY_TIMEOUT = 60.0  # seconds a bot may take to start and answer its first update
 STOP_TIMEOUT = 10.0  # seconds a bot may take to stop on SIGTERM before it is killed
 SHARE_PHONE = "Share my phone number"
+ENGINE_NAMES = {"ptb": "PTB", "aiogram": "aiogram"}
+DIGEST_LINE = re.compile(r"^\d+\. .*Registration request")
 
 Action = Callable[[], Awaitable[Any]]
 
@@ -408,9 +412,9 @@ def report(phase: Phase, result: Figures) -> None:
         print(f"  ! ... and {len(phase.failures) - 10} more failures")
 
 
-def compare(estate: Figures, floor: Figures) -> None:
+def compare(title: str, estate: Figures, floor: Figures) -> None:
     throughput = estate.per_second / floor.per_second if floor.per_second else float("nan")
-    line = f"estate-bot vs bare PTB: throughput {throughput:.2f}x"
+    line = f"{title}: throughput {throughput:.2f}x"
     if estate.cpu_per_update_ms and floor.cpu_per_update_ms:
         line += f", CPU per update {estate.cpu_per_update_ms / floor.cpu_per_update_ms:.2f}x"
     else:
@@ -419,7 +423,7 @@ def compare(estate: Figures, floor: Figures) -> None:
 
 
 def versions() -> str:
-    names = ("python-telegram-bot", "httpx", "httpcore", "sniffio")
+    names = ("python-telegram-bot", "aiogram", "httpx", "httpcore", "aiohttp", "sniffio")
     found = []
     for name in names:
         try:
@@ -438,13 +442,17 @@ def base_env() -> dict[str, str]:
     return env
 
 
-async def estate_phase(sandbox: SandboxServer, folder: Path, args: argparse.Namespace) -> Phase:
-    """Registration against estate-bot; returns the timed phase (the bot is stopped after)."""
+async def estate_phase(
+    sandbox: SandboxServer, folder: Path, args: argparse.Namespace, engine: str, database: str
+) -> Phase:
+    """Registration against estate-bot on `engine` and `database` ("sqlite" or a PostgreSQL
+    URL); returns the timed phase (the bot is stopped after)."""
     front_desk = sandbox.add_group("Front desk")
     clerk = sandbox.add_user("Bench", last_name="Clerk")
     warmup = sandbox.add_user("Warmup", last_name="Resident", phone="+8613700000000")
     residents, roster = add_residents(sandbox, args.residents)
-    data = folder / "estate"
+    kind = "sqlite" if database == "sqlite" else "postgresql"
+    data = folder / f"estate-{engine}-{kind}"
     data.mkdir()
     (data / "estate.toml").write_text(estate_config(front_desk, clerk), encoding="utf-8")
     (data / "roster.csv").write_text(roster, encoding="utf-8")
@@ -454,13 +462,21 @@ async def estate_phase(sandbox: SandboxServer, folder: Path, args: argparse.Name
         "ESTATE_DATA_DIR": str(data / "data"),
         "ESTATE_CONFIG": str(data / "estate.toml"),
         "ESTATE_LOG_LEVEL": "INFO",
+        "ESTATE_ENGINE": engine,
     }
+    if database != "sqlite":
+        env["ESTATE_DATABASE_URL"] = database
     await run_cli(env, data, "residents", "import", str(data / "roster.csv"))
-    bot = BotProcess("estate-bot", [sys.executable, "-m", "bot.cli", "run"], env, data)
+    argv = [sys.executable, "-m", "bot.cli", "run"]
+    if args.profile:
+        profile = args.profile / f"estate-{engine}-{kind}.prof"
+        argv[1:1] = ["-m", "cProfile", "-o", str(profile)]
+    bot = BotProcess(f"estate-bot-{engine}-{kind}", argv, env, data)
     unmatched = sum(1 for i in range(args.residents) if i % 2)
     phase = Phase(
-        f"estate-bot registration ({args.residents} residents: {args.residents - unmatched} on "
-        f"the roster, {unmatched} via the front desk; concurrency {args.concurrency})",
+        f"estate-bot on {engine}, {kind} ({args.residents} residents: "
+        f"{args.residents - unmatched} on the roster, {unmatched} via the front desk; "
+        f"concurrency {args.concurrency})",
         planned=sum(steps_per_resident(args.residents)),
     )
     await bot.start()
@@ -468,28 +484,74 @@ async def estate_phase(sandbox: SandboxServer, folder: Path, args: argparse.Name
         await wait_ready(bot, warmup, Step(lambda: warmup.send("/start"), "share your phone"))
         scripts = [(user, registration_steps(user, i)) for i, user in enumerate(residents)]
         await drive(sandbox, phase, scripts, args.concurrency, args.budget, bot.pid)
-        cards = sum("Registration request" in m.text for m in front_desk.messages)
-        phase.notes.append(f"front-desk cards delivered by the end: {cards} of {unmatched}")
+        await asyncio.sleep(args.settle)  # what the group receives in the minute after a burst
+        phase.notes.append(cards_note(front_desk, unmatched))
     finally:
         await finish(bot, phase)
+    phase.notes.append(await group_figures(sandbox, front_desk, env, data))
     return phase
 
 
+def cards_note(front_desk: SandboxGroup, requested: int) -> str:
+    """Registration cards the front desk has by now: sent as cards, or listed in a digest."""
+    digests = [m for m in front_desk.messages if "waiting for this group" in m.text]
+    listed = sum(1 for m in digests for line in m.text.splitlines() if DIGEST_LINE.match(line))
+    cards = sum("Registration request" in m.text for m in front_desk.messages if m not in digests)
+    return (
+        f"front-desk cards delivered by the end: {cards + listed} of {requested}"
+        f" ({cards} as cards, {listed} listed in {len(digests)} digests)"
+    )
+
+
+async def group_figures(
+    sandbox: SandboxServer, group: SandboxGroup, env: dict[str, str], folder: Path
+) -> str:
+    """API calls the front-desk group received against the states the bot decided for it
+    (outbox rows staged for the group, a card or a change of one; digests are not states)."""
+    received = sum(1 for call in sandbox.calls if call.params.get("chat_id") == group.id)
+    script = (
+        "import asyncio, json, sys\n"
+        "from sqlalchemy import text\n"
+        "from bot.settings import Settings\n"
+        "from storage.db import create_engine\n"
+        "async def main():\n"
+        "    engine = create_engine(Settings().resolved_database_url)\n"
+        "    async with engine.connect() as c:\n"
+        "        r = await c.execute(text('select body from outbox where chat_id = :g'),"
+        " {'g': int(sys.argv[1])})\n"
+        "        bodies = [json.loads(b) if isinstance(b, str) else b for (b,) in r]\n"
+        "        print(sum(1 for b in bodies if not b.get('digest')))\n"
+        "    await engine.dispose()\n"
+        "asyncio.run(main())\n"
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, str(group.id),
+        env=env, cwd=folder, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await process.communicate()
+    states = output.decode().strip().splitlines()[-1] if output else "?"
+    return f"front-desk group: {received} API calls received for {states} states decided"
+
+
 async def echo_phase(
-    sandbox: SandboxServer, folder: Path, args: argparse.Namespace, per_user: list[int]
+    sandbox: SandboxServer,
+    folder: Path,
+    args: argparse.Namespace,
+    per_user: list[int],
+    engine: str,
 ) -> Phase:
-    """The bare PTB echo with fresh users sending the same number of updates each."""
+    """The bare echo of `engine` with fresh users sending the same number of updates each."""
     warmup = sandbox.add_user("Warmup", last_name="Echo")
     users = [sandbox.add_user(f"Echo{i}", last_name="Bench") for i in range(len(per_user))]
-    data = folder / "echo"
+    data = folder / f"echo-{engine}"
     data.mkdir()
     argv = [
-        sys.executable, str(ROOT / "bench" / "echo_ptb.py"),
+        sys.executable, str(ROOT / "bench" / f"echo_{engine}.py"),
         "--token", sandbox.token, "--api", sandbox.base_url,
     ]  # fmt: skip
-    bot = BotProcess("echo-ptb", argv, base_env(), data)
+    bot = BotProcess(f"echo-{engine}", argv, base_env(), data)
     phase = Phase(
-        f"bare PTB echo ({len(users)} users, {sum(per_user)} texts; "
+        f"bare {ENGINE_NAMES[engine]} echo ({len(users)} users, {sum(per_user)} texts; "
         f"concurrency {args.concurrency})",
         planned=sum(per_user),
     )
@@ -519,29 +581,72 @@ def steps_per_resident(count: int) -> list[int]:
 
 
 async def main_async(args: argparse.Namespace) -> int:
-    """Both phases and the comparison; 0 once figures are printed, 1 if a bot never answered."""
+    """Every phase and the comparisons; 0 once figures are printed, 1 if a bot never answered."""
     print(f"{versions()}; bot processes use {sys.executable}")
+    if args.profile:
+        print(f"(profiling the bot processes into {args.profile}: CPU figures include cProfile)")
+    engines = ["ptb", "aiogram"] if args.engine == "both" else [args.engine]
+    per_user = steps_per_resident(args.residents)
+    done: list[tuple[Phase, Figures]] = []
+    comparisons: list[tuple[str, Figures, Figures]] = []
     with tempfile.TemporaryDirectory(prefix="estate-bench-") as name:
         folder = Path(name)
         try:
             async with SandboxServer() as sandbox:
-                estate = await estate_phase(sandbox, folder, args)
-                estate_figures = figures(estate, reply_arrivals(sandbox))
-                report(estate, estate_figures)
-                echo = await echo_phase(sandbox, folder, args, steps_per_resident(args.residents))
-                echo_figures = figures(echo, reply_arrivals(sandbox))
-                report(echo, echo_figures)
+                for engine in engines:
+                    measured: list[tuple[str, Figures]] = []
+                    for database in ["sqlite", *args.postgres]:
+                        async with fresh_database(database) as url:
+                            phase = await estate_phase(sandbox, folder, args, engine, url)
+                        result = figures(phase, reply_arrivals(sandbox))
+                        report(phase, result)
+                        done.append((phase, result))
+                        kind = "sqlite" if database == "sqlite" else "postgresql"
+                        measured.append((kind, result))
+                    echo = await echo_phase(sandbox, folder, args, per_user, engine)
+                    echo_figures = figures(echo, reply_arrivals(sandbox))
+                    report(echo, echo_figures)
+                    done.append((echo, echo_figures))
+                    for kind, result in measured:
+                        title = f"estate-bot on {engine} ({kind}) vs bare {ENGINE_NAMES[engine]}"
+                        comparisons.append((title, result, echo_figures))
         except RuntimeError as exc:  # a bot that does not start or answer has no figures
             print(f"benchmark aborted: {exc}")
             return 1
-    compare(estate_figures, echo_figures)
-    for phase in (estate, echo):
+    for title, estate, floor in comparisons:
+        compare(title, estate, floor)
+    for phase, _ in done:
         if phase.log_excerpt:
             print(
                 f"\n{phase.title.split(' (')[0]}: warnings and errors in its log\n"
                 f"{phase.log_excerpt}"
             )
+    if args.profile:
+        print_profiles(args.profile, args.profile_top)
     return 0
+
+
+@asynccontextmanager
+async def fresh_database(database: str) -> AsyncIterator[str]:
+    """SQLite as it is (the bot makes its file); for a PostgreSQL server URL, a database of
+    its own on that server, dropped afterwards."""
+    if database == "sqlite":
+        yield database
+        return
+    from tests.scratch_db import postgres_database
+
+    async with postgres_database(database, prefix="estate_bench") as url:
+        yield url
+
+
+def print_profiles(folder: Path, top: int) -> None:
+    """The top entries of each bot process's profile, by own time and by cumulative time."""
+    import pstats
+
+    for path in sorted(folder.glob("*.prof")):
+        for order in ("tottime", "cumulative"):
+            print(f"\n== {path.name}: top {top} by {order}")
+            pstats.Stats(str(path)).strip_dirs().sort_stats(order).print_stats(top)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -551,9 +656,35 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--budget", type=float, default=75.0, help="seconds each phase may take at most"
     )
+    parser.add_argument(
+        "--engine",
+        choices=("ptb", "aiogram", "both"),
+        default="both",
+        help="which engine(s) to run, each beside its own bare echo (default: both)",
+    )
+    parser.add_argument(
+        "--postgres",
+        action="append",
+        default=[],
+        metavar="SERVER_URL",
+        help="also run estate-bot on a fresh database on this PostgreSQL server",
+    )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=0.0,
+        help="seconds the bot runs on after the last reply, so the group figures show a minute",
+    )
+    parser.add_argument(
+        "--profile", metavar="DIR", type=Path, help="run estate-bot under cProfile into DIR"
+    )
+    parser.add_argument("--profile-top", type=int, default=25, help="profile entries printed")
     args = parser.parse_args(argv)
     if args.residents < 1 or args.concurrency < 1:
         parser.error("--residents and --concurrency must be at least 1")
+    if args.profile:
+        args.profile = args.profile.resolve()
+        args.profile.mkdir(parents=True, exist_ok=True)
     return args
 
 

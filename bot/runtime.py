@@ -105,13 +105,6 @@ class Runtime:
         renderer = Renderer(zone)
         engine: Engine = engine_class(settings.engine)(token, settings.telegram_api, desk, renderer)
 
-        async def languages_for(chat_ids: list[int]) -> dict[int, str]:
-            """Each chat's language, in one query: a group reads the estate's default."""
-            default = desk.settings.default_language
-            async with db.uow(estate_id) as uow:
-                users = await uow.people.telegram_users([c for c in chat_ids if c > 0])
-            return {c: desk.language_for(users.get(c)) if c > 0 else default for c in chat_ids}
-
         sender_limits = limits or SenderLimits(
             claim_timeout=timedelta(seconds=settings.outbox_claim_timeout)
         )
@@ -120,7 +113,7 @@ class Runtime:
             estate_id,
             engine.transport,
             renderer,
-            languages_for,
+            desk.language_for,
             sender_limits,
             on_blocked=features.on_blocked,
         )

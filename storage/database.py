@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.clock import Clock
 from storage.db import create_engine, session_factory
 from storage.models import Estate, TicketCounter
-from storage.uow import UnitOfWork
+from storage.uow import OneWriter, UnitOfWork
 
 TICKET_KINDS = frozenset({"repair", "complaint", "slip"})
 
@@ -24,9 +24,14 @@ class Database:
         self.sessions = session_factory(self.engine, clock)
         self.clock = clock
         self.commit_listeners: list[Callable[[UnitOfWork], None]] = []
+        # SQLite has one writer at a time. Its transactions queue here, in this process's event
+        # loop, rather than on the file lock: there a waiting writer polls with sleeps of up to
+        # 100 ms (the busy handler), which is where a single resident's slow replies came from.
+        # Other processes (the CLI) still meet the busy timeout.
+        self.writer = OneWriter() if self.engine.dialect.name == "sqlite" else None
 
     def uow(self, estate_id: int) -> UnitOfWork:
-        return UnitOfWork(self.sessions, estate_id, self.clock, self._committed)
+        return UnitOfWork(self.sessions, estate_id, self.clock, self._committed, self.writer)
 
     def _committed(self, uow: UnitOfWork) -> None:
         for listener in self.commit_listeners:

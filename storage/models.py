@@ -328,6 +328,9 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(Text)
+    # Calls of a multi-call message (an album, then the card with its buttons) Telegram already
+    # took: a retry sends only the rest, so a group never gets the same album twice.
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 # Appended with the timers; kept here rather than in the import block at the top.

@@ -6,6 +6,7 @@ commits once. Nothing is sent before the commit; the sender picks the outbox row
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
@@ -25,6 +26,29 @@ from storage.repositories import (
     TicketRepository,
     Timers,
 )
+
+
+class OneWriter:
+    """SQLite's single writer, taken for a whole unit of work by one task at a time.
+
+    A unit of work opened inside another in the same task would wait for itself forever; that
+    is refused at once instead.
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
+
+    async def acquire(self) -> None:
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            raise RuntimeError("a unit of work was opened inside another one in the same task")
+        await self._lock.acquire()
+        self._owner = task
+
+    def release(self) -> None:
+        self._owner = None
+        self._lock.release()
 
 
 class UnitOfWork:
@@ -49,14 +73,28 @@ class UnitOfWork:
         estate_id: int,
         clock: Clock,
         on_commit: Callable[[UnitOfWork], None] | None = None,
+        writer: OneWriter | None = None,
     ) -> None:
         self._sessions = sessions
         self.estate_id = estate_id
         self._clock = clock
         self._on_commit = on_commit
         self._committed = False
+        self._writer = writer  # held for the whole transaction (SQLite: one writer)
+        self._holding = False
 
     async def __aenter__(self) -> UnitOfWork:
+        if self._writer is not None:
+            await self._writer.acquire()
+            self._holding = True
+        try:
+            await self._open()
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    async def _open(self) -> None:
         self.session = self._sessions()
         await self.session.begin()
         self.now = self._clock()
@@ -71,7 +109,11 @@ class UnitOfWork:
         self.registrations = RegistrationRepository(self.session, self.now, self.estate_id)
         self.timers = Timers(self.session, self.now, self.estate_id)
         self.tickets = TicketRepository(self.session, self.now, self.estate_id)
-        return self
+
+    def _release(self) -> None:
+        if self._writer is not None and self._holding:
+            self._holding = False
+            self._writer.release()
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -95,4 +137,7 @@ class UnitOfWork:
                 self.session.expunge_all()
                 await self.session.rollback()
         finally:
-            await self.session.close()
+            try:
+                await self.session.close()
+            finally:
+                self._release()

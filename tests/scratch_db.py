@@ -50,7 +50,15 @@ async def scratch_database(kind: str, sqlite_file: Path) -> AsyncIterator[str]:
     server = os.environ.get(POSTGRES_SERVER_VARIABLE)
     if not server:
         pytest.skip(f"{POSTGRES_SERVER_VARIABLE} is not set: no PostgreSQL server to test against")
-    name = f"estate_test_{uuid.uuid4().hex[:12]}"
+    async with postgres_database(server) as url:
+        yield url
+
+
+@asynccontextmanager
+async def postgres_database(server: str, prefix: str = "estate_test") -> AsyncIterator[str]:
+    """The URL of a new database on the PostgreSQL `server`, dropped on leaving (the benchmark
+    uses it too)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     try:
         async with admin.connect() as connection:

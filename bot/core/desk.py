@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Literal
 
+from bot.core import digest
 from bot.core.callbacks import BadCallback, unpack
 from bot.core.flows import FORM_ACTION, LEGACY_FLOW_ACTION, FlowRunner
 from bot.core.incoming import Incoming
@@ -33,6 +35,8 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 """The largest document downloaded: an estate's arrears list is far smaller."""
 FileFetcher = Callable[[str], Awaitable[bytes]]
 """A file's bytes by its Telegram file id (the engine's getFile and download)."""
+CHAT_SEEN_EVERY = timedelta(minutes=1)
+"""How fresh `private_chat_at` is kept: it says whether the bot may write first, not when."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class Desk:
             LEGACY_FLOW_ACTION: (int, str),
             "lang": (str,),
             "menu": (str,),
+            digest.ACTION: (int,),
             **{name: spec.args for name, spec in features.actions.items()},
         }
 
@@ -130,7 +135,8 @@ class Desk:
         if incoming.chat_id is None:
             return None
         if incoming.is_private:
-            user.private_chat_at = uow.now
+            if user.private_chat_at is None or user.private_chat_at < uow.now - CHAT_SEEN_EVERY:
+                user.private_chat_at = uow.now  # not rewritten for every message of a form
             await self._private(uow, actor, incoming)
         else:
             await self._group(uow, actor, incoming)
@@ -177,6 +183,8 @@ class Desk:
             return await self._set_language(uow, actor, user, str(callback.args[0]))
         if callback.action == "menu":
             return await self._menu(uow, actor, str(callback.args[0]))
+        if callback.action == digest.ACTION:
+            return await self._show_from_digest(uow, actor, int(callback.args[0]))
         spec = self.features.actions[callback.action]
         answer = await spec.handler(uow, actor, *callback.args)
         if answer.start_flow is not None:
@@ -186,6 +194,16 @@ class Desk:
             )
             await self.runner.start(uow, private, self.features.flows[name], **answers)
         return answer
+
+    async def _show_from_digest(
+        self, uow: UnitOfWork, actor: Actor, outbox_id: int
+    ) -> TapAnswer | None:
+        """A card's button in a group's digest: staff of that group have the card sent now."""
+        if actor.chat_id == actor.user_id or await uow.people.staff_member(actor.user_id) is None:
+            return TapAnswer(text("error.button_invalid"), alert=True)
+        if not await uow.outbox.show(outbox_id, actor.chat_id):
+            return TapAnswer(text("digest.gone"))
+        return TapAnswer(text("digest.shown"))
 
     async def _private(self, uow: UnitOfWork, actor: Actor, incoming: Incoming) -> None:
         command = incoming.command

@@ -2,14 +2,17 @@
 
 Why not the frameworks' own polling: both acknowledge an update (move the offset) before it is
 handled, so a crash loses it. Here the offset sent to getUpdates only moves past updates already
-committed to `incoming_updates`; the webhook answers 200 only after the same commit. Handling reads
-the pending rows in update_id order and gives each to the engine once.
+committed to `incoming_updates`; the webhook answers 200 only after the same commit. An update just
+recorded is handed to the engine from memory, in the order it came, without reading it back; the
+pending rows are read from the database only at start (what a previous run left) and to retry an
+update whose handling failed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -35,6 +38,7 @@ class Intake:
         self.feed = feed
         self._wake = asyncio.Event()
         self._retry_at: dict[int, float] = {}
+        self._fresh: deque[dict[str, Any]] = deque()  # recorded, not yet handed to the engine
 
     async def record(self, updates: list[dict[str, Any]]) -> list[int]:
         """Commit updates not seen before; returns the new ids (a redelivery adds none)."""
@@ -42,6 +46,12 @@ class Intake:
             new = await uow.inbox.record(updates)
             await uow.commit()
         if new:
+            wanted = set(new)
+            for payload in updates:
+                update_id = int(payload["update_id"])
+                if update_id in wanted:
+                    wanted.discard(update_id)
+                    self._fresh.append(payload)
             self._wake.set()
         return new
 
@@ -69,20 +79,43 @@ class Intake:
                 await self.record(updates)
                 offset = max(int(u["update_id"]) for u in updates) + 1
 
-    async def process(self, stop: asyncio.Event) -> None:
-        """Hand pending updates to the engine in order until `stop` is set."""
+    async def process(self, stop: asyncio.Event, idle: float = 1.0) -> None:
+        """Hand updates to the engine in order until `stop` is set: first what the database
+        holds from before, then each batch as it is recorded, and the database about once per
+        `idle` seconds (to retry an update whose handling failed)."""
+        loop = asyncio.get_running_loop()
+        next_look = 0.0
         while not stop.is_set():
-            handled = await self.process_pending()
-            if handled:
-                continue
+            # Cleared before looking, not after: an update recorded while the engine handles
+            # the previous ones is not left waiting for the idle timeout.
             self._wake.clear()
+            await self.process_fresh()
+            if loop.time() >= next_look:  # at start, then about once per `idle` seconds
+                await self.process_pending()
+                next_look = loop.time() + idle
+            if self._fresh:
+                continue
             waiter = asyncio.ensure_future(self._wake.wait())
             stopper = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({waiter, stopper}, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(
+                {waiter, stopper},
+                timeout=max(0.0, next_look - loop.time()),
+                return_when=asyncio.FIRST_COMPLETED,
+            )
             waiter.cancel()
             stopper.cancel()
 
+    async def process_fresh(self) -> int:
+        """Hand the updates recorded by this process to the engine, without reading them back."""
+        handled = 0
+        while self._fresh:
+            payload = self._fresh.popleft()
+            await self._feed(int(payload["update_id"]), payload)
+            handled += 1
+        return handled
+
     async def process_pending(self) -> int:
+        """Hand the pending rows of the database to the engine (at start, and to retry)."""
         async with self.db.uow(self.estate_id) as uow:
             rows = await uow.inbox.pending(limit=100)
             payloads = [(row.update_id, row.payload) for row in rows]
@@ -91,15 +124,20 @@ class Intake:
         for update_id, payload in payloads:
             if self._retry_at.get(update_id, 0.0) > loop.time():
                 continue
-            try:
-                await self.feed(payload)
-            except Exception:
-                log.exception("update %s could not be handed to the engine", update_id)
-            self._retry_at[update_id] = loop.time() + 1.0
+            await self._feed(update_id, payload)
             handled += 1
         if len(self._retry_at) > 10_000:
             self._retry_at.clear()
         return handled
+
+    async def _feed(self, update_id: int, payload: dict[str, Any]) -> None:
+        """One update to the engine; one that stays pending is tried again a second later at
+        the earliest (the desk counts attempts and gives up after its last)."""
+        try:
+            await self.feed(payload)
+        except Exception:
+            log.exception("update %s could not be handed to the engine", update_id)
+        self._retry_at[update_id] = asyncio.get_running_loop().time() + 1.0
 
 
 async def _unless_stopped(call: Awaitable[Any], stop: asyncio.Event) -> Any:

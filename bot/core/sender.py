@@ -2,17 +2,25 @@
 
 Why a sender of our own rather than sending from handlers: a message decided in a transaction must
 go out even if the process dies right after the commit, and must not go out if the transaction
-rolled back. Rows are delivered in id order per chat; chats proceed in parallel.
+rolled back. Rows are delivered in priority, then id order per chat; chats proceed in parallel.
+
+A pass claims every chat's due rows in one transaction (and reads their recipients' languages and
+blocks there); each row is recorded as soon as Telegram answered it, so a crash resends only a
+row whose answer it cut off. A message
+of several calls (an album, then the card with its buttons) also records each call Telegram took
+before making the next, so a retry sends only the rest and a group never gets an album twice.
 
 Limits kept (aiolimiter leaky buckets): about 30 messages a second overall, 20 a minute per group,
-and in one private chat bursts of 20, then one a second. A 429 pauses all sending for its
-`retry_after` and the row is tried again; a 403 marks the user as having blocked the bot and
-settles their queue; a 5xx or a network error is retried with growing delays; any other 400 fails
-the row for good.
+and in one private chat bursts of 20, then one a second. A pass claims only what the buckets can
+take now, so it lasts about a second at most and a reply committed meanwhile waits no longer. A 429
+pauses all sending for its `retry_after` and the row is tried again; a 403 marks the user as having
+blocked the bot and settles their queue; a 5xx or a network error is retried with growing delays;
+any other 400 fails the row for good.
 
-The one window left: a request that reached Telegram but whose answer was lost with the process.
-Telegram offers no idempotency key, so such a row is sent again once its claim goes stale
-(at-least-once). Everything before the HTTP call and after its answer is exactly-once.
+The one window left: a request that reached Telegram but whose answer was lost with the process
+(or whose pass died before settling). Telegram offers no idempotency key, so such a row is sent
+again once its claim goes stale (at-least-once). Everything before the HTTP call and after its
+answer is exactly-once.
 """
 
 from __future__ import annotations
@@ -21,19 +29,32 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from aiolimiter import AsyncLimiter
 
+from bot.core import digest
 from bot.render import ApiCall, Renderer
 from storage.database import Database
-from storage.models import OutboxMessage
-from storage.repositories.outbox import BLOCKED, FAILED, PENDING, SENDING, SENT
+from storage.models import OutboxMessage, TelegramUser
+from storage.repositories.outbox import BLOCKED, FAILED, PENDING, SENDING, SENT, Claimed
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+
+def overall_limiter(per_second: float) -> AsyncLimiter:
+    """About `per_second` messages a second in every sliding second, as Telegram counts.
+
+    A leaky bucket of `per_second` per second also holds a full bucket, so a sliding second can
+    carry twice the limit and Telegram answers 429 (a 10,000-recipient campaign got thousands).
+    A small bucket (a sixth of the limit) leaking the rest keeps every sliding second within
+    the limit and still lets a reply of a few messages go at once."""
+    burst = max(1, int(per_second // 6))
+    rate = max(per_second - burst, 1)
+    return AsyncLimiter(burst, burst / rate)
 
 
 class SendError(Exception):
@@ -73,11 +94,48 @@ class SenderLimits:
     max_attempts: int = 8
     batch: int = 200
     parallel_chats: int = 8
+    idle_poll: float = 0.5  # seconds between looks when nothing woke the sender
 
 
 def backoff(attempts: int) -> timedelta:
     """Delay before retrying after a server or network error: 2, 4, 8 ... seconds, at most 5 min."""
     return timedelta(seconds=min(300, 2 ** max(1, attempts)))
+
+
+@dataclass
+class _Pass:
+    """A pass: what it read at its claim, and what became of a chat's rows, until recorded."""
+
+    now: datetime
+    languages: dict[int, str]
+    targets: dict[int, OutboxMessage]  # the sent messages this pass's edits change
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    sent: dict[int, int | None] = field(default_factory=dict)  # outbox id -> message id
+    blocked: list[tuple[OutboxMessage, str]] = field(default_factory=list)
+
+    def settle(
+        self,
+        row: OutboxMessage,
+        status: str,
+        *,
+        error: str | None = None,
+        message_id: int | None = None,
+        not_before_in: timedelta | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"id": row.id, "status": status, "error": error}
+        if status == SENT:
+            values["sent_at"] = self.now
+            values["telegram_message_id"] = message_id
+            self.sent[row.id] = message_id
+        if not_before_in is not None:
+            values["not_before"] = self.now + not_before_in
+        self.outcomes.append(values)
+
+    def release(self, row: OutboxMessage) -> None:
+        """A claimed row this pass did not get to: back in the queue, the claim not counted."""
+        self.outcomes.append(
+            {"id": row.id, "status": PENDING, "attempts": row.attempts, "claimed_at": None}
+        )
 
 
 class OutboxSender:
@@ -89,7 +147,7 @@ class OutboxSender:
         estate_id: int,
         transport: Transport,
         renderer: Renderer,
-        languages_for: Callable[[list[int]], Awaitable[dict[int, str]]],
+        language_of: Callable[[TelegramUser | None], str],
         limits: SenderLimits | None = None,
         on_blocked: Callable[[UnitOfWork, int], Awaitable[None]] | None = None,
     ) -> None:
@@ -97,13 +155,14 @@ class OutboxSender:
         self.estate_id = estate_id
         self.transport = transport
         self.renderer = renderer
-        self.languages_for = languages_for
+        self.language_of = language_of  # a group (no user) reads the estate's default
         self.on_blocked = on_blocked  # tells staff whose work needs that person
         self.limits = limits or SenderLimits()
-        self._overall = AsyncLimiter(self.limits.per_second, 1)
+        self._overall = overall_limiter(self.limits.per_second)
         self._chat_limiters: OrderedDict[int, AsyncLimiter] = OrderedDict()
         self._wake = asyncio.Event()
         self._paused_until = 0.0
+        self._more = False  # the last pass left due rows for the next one (a full pass)
 
     def wake(self) -> None:
         self._wake.set()
@@ -111,17 +170,21 @@ class OutboxSender:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set; sleeps when there is nothing due."""
         while not stop.is_set():
+            # Cleared before the pass, not after it: a commit during the pass wakes the next
+            # one at once instead of being lost until the idle poll.
+            self._wake.clear()
             try:
                 delivered = await self.deliver_due()
             except Exception:
                 log.exception("outbox pass failed; retrying")
                 delivered = 0
-            if delivered:
-                continue
-            self._wake.clear()
+            if self._more or (delivered and self._wake.is_set()):
+                continue  # no empty pass after each reply: it would only delay the next update
             wait = asyncio.ensure_future(self._wake.wait())
             stopped = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({wait, stopped}, timeout=0.5, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(
+                {wait, stopped}, timeout=self.limits.idle_poll, return_when=asyncio.FIRST_COMPLETED
+            )
             wait.cancel()
             stopped.cancel()
 
@@ -130,15 +193,100 @@ class OutboxSender:
         loop = asyncio.get_running_loop()
         if loop.time() < self._paused_until:
             await asyncio.sleep(self._paused_until - loop.time())
+        claimed, work, settled = await self._claim()
+        if not claimed:
+            return settled
+        by_chat: dict[int, list[Claimed]] = {}
+        for item in claimed:
+            by_chat.setdefault(item.row.chat_id, []).append(item)
+        gate = asyncio.Semaphore(self.limits.parallel_chats)
+
+        async def drain(queue: list[Claimed]) -> int:
+            """A chat's rows in order, each recorded as soon as Telegram answered it: a crash
+            then resends nothing that was answered, only a row whose answer it cut off."""
+            async with gate:
+                mine = replace(work, outcomes=[], blocked=[])
+                done = 0
+                try:
+                    for index, item in enumerate(queue):
+                        go_on = await self._deliver(item, mine)
+                        if not go_on:
+                            for rest in queue[index + 1 :]:
+                                mine.release(rest.row)
+                        done += await self._settle(mine)
+                        if not go_on:
+                            break
+                finally:  # recorded even when the pass is cancelled (the bot stops)
+                    done += await self._settle(mine)
+                return done
+
+        return settled + sum(await asyncio.gather(*(drain(q) for q in by_chat.values())))
+
+    async def _claim(self) -> tuple[list[Claimed], _Pass, int]:
+        """Claim each chat's due rows that its bucket can take now, in one transaction; a burst
+        of cards for a group becomes a digest, and rows to people known to have blocked the bot
+        are settled there and then (these two are counted last)."""
         async with self.db.uow(self.estate_id) as uow:
             rows = await uow.outbox.next_batch(self.limits.batch)
             now = uow.now
-            await uow.commit()  # keeps the loaded rows usable (a rollback would expire them)
+            parked: set[int] = set()
+            per_minute = int(self.limits.per_group_minute)
+            for chat_id, cards in self._digests(rows, now).items():
+                body = digest.digest_body(cards, per_minute)
+                parked.update(await uow.outbox.digest(chat_id, cards, body))
+            chosen = self._due([row for row in rows if row.id not in parked], now)
+            if parked:  # the digest is a new row: the next pass, right after this one, sends it
+                self._more = True
+            if not chosen:
+                await uow.commit()
+                return [], _Pass(now, {}, {}), len(parked)
+            chats = {row.chat_id for row in chosen}
+            users = await uow.people.telegram_users(sorted(c for c in chats if c > 0))
+            languages = {c: self.language_of(users.get(c) if c > 0 else None) for c in chats}
+            targets = await uow.outbox.get_many(
+                sorted({row.edit_of for row in chosen if row.edit_of is not None})
+            )
+            claimed = await uow.outbox.claim(chosen)
+            blocked = {chat for chat, user in users.items() if user.blocked_at is not None}
+            for item in claimed:
+                if item.row.chat_id in blocked:
+                    # Known to have blocked us: settled without asking Telegram (and without
+                    # telling staff again); writing to the bot again lifts this.
+                    await uow.outbox.settle(item.row.id, BLOCKED, error="blocked the bot earlier")
+            await uow.commit()
+        sendable = [item for item in claimed if item.row.chat_id not in blocked]
+        blocked_now = len(claimed) - len(sendable)
+        return sendable, _Pass(now, languages, targets), len(parked) + blocked_now
+
+    def _digests(self, rows: list[OutboxMessage], now: datetime) -> dict[int, list[OutboxMessage]]:
+        """Per group, the cards to send as one digest: when more wait than the group can take
+        in the next minute (its per-minute limit, less what it received in the last minute)."""
+        groups: dict[int, list[OutboxMessage]] = {}
+        for row in rows:
+            if row.is_group:
+                groups.setdefault(row.chat_id, []).append(row)
+        found: dict[int, list[OutboxMessage]] = {}
+        for chat_id, queue in groups.items():
+            if digest.has_digest_waiting(queue):
+                continue  # the one already waiting goes first; what piles up meanwhile is next
+            cards = [row for row in digest.waiting_cards(queue) if row.not_before <= now]
+            room = _room(self._chat_limiter(queue[0]))
+            if len(cards) >= 2 and len(cards) > room:
+                found[chat_id] = cards[: digest.MAX_CARDS]
+        return found
+
+    def _due(self, rows: list[OutboxMessage], now: datetime) -> list[OutboxMessage]:
+        """Each chat's rows that may go now: in order, behind none in flight or not yet due, as
+        many as the chat's bucket can take, and about a second's worth of the overall one."""
+        room = max(1, int(self.limits.per_second))
+        self._more = False
         by_chat: dict[int, list[OutboxMessage]] = {}
         for row in rows:
             by_chat.setdefault(row.chat_id, []).append(row)
-        for chat_id, queue in by_chat.items():
-            due: list[OutboxMessage] = []
+        chosen: list[OutboxMessage] = []
+        for queue in by_chat.values():
+            limiter = self._chat_limiter(queue[0])
+            taken = 0
             for row in queue:
                 # Later rows of a chat wait behind an earlier one, to keep the order.
                 if row.status == SENDING and row.claimed_at is not None:
@@ -146,101 +294,113 @@ class OutboxSender:
                         break  # in flight (here or in another worker)
                 elif row.not_before > now:
                     break
-                due.append(row)
-            by_chat[chat_id] = due
-        languages = await self.languages_for([chat for chat, queue in by_chat.items() if queue])
-        gate = asyncio.Semaphore(self.limits.parallel_chats)
+                if len(chosen) >= room:
+                    self._more = True
+                    break
+                if not limiter.has_capacity(taken + 1):
+                    break  # this chat's quota is spent: a later pass sends the rest
+                chosen.append(row)
+                taken += 1
+        return chosen
 
-        async def drain(queue: list[OutboxMessage]) -> int:
-            async with gate:
-                done = 0
-                for row in queue:
-                    if not self._chat_limiter(row).has_capacity():
-                        break  # this chat's quota is spent: a later pass sends the rest
-                    if not await self._deliver(row, languages[row.chat_id]):
-                        break
-                    done += 1
-                return done
-
-        results = await asyncio.gather(*(drain(q) for q in by_chat.values() if q))
-        return sum(results)
-
-    async def _deliver(self, row: OutboxMessage, language: str) -> bool:
-        """Send one row; False when the rest of its chat's queue must wait."""
-        async with self.db.uow(self.estate_id) as uow:
-            if not await uow.outbox.claim(row):
-                return False
-            if row.chat_id > 0 and await uow.people.has_blocked_bot(row.chat_id):
-                # Known to have blocked us: settle without asking Telegram (and without
-                # telling staff again); writing to the bot again lifts this.
-                await uow.outbox.settle(row.id, BLOCKED, error="blocked the bot earlier")
-                await uow.commit()
-                return True
-            target: OutboxMessage | None = None
-            if row.edit_of is not None:
-                target = await uow.outbox.get(row.edit_of)
-            await uow.commit()
-        if target is not None and target.status != SENT:
-            return await self._settle_unsendable_edit(row, target)
-        try:
-            if row.body.get("chart"):  # drawing a chart takes a while: not on the event loop
-                calls = await asyncio.to_thread(self._calls, row, target, language)
-            else:
-                calls = self._calls(row, target, language)
-        except ValueError as exc:
-            await self._settle(row, FAILED, error=f"render: {exc}")
-            return True
+    async def _deliver(self, item: Claimed, work: _Pass) -> bool:
+        """Send one claimed row; False when the rest of its chat's queue must wait."""
+        row = item.row
         message_id: int | None = None
+        target_message: int | None = None
+        if row.edit_of is not None:
+            target = work.targets.get(row.edit_of)
+            if row.edit_of in work.sent:  # sent earlier in this very pass
+                target_message = work.sent[row.edit_of]
+            elif target is not None and target.status == SENT:
+                target_message = target.telegram_message_id
+            elif target is not None and target.status in {FAILED, BLOCKED}:
+                work.settle(row, target.status, error=f"original {target.id} {target.status}")
+                return True
+            else:  # the original is still on its way: this edit follows it shortly
+                work.settle(row, PENDING, not_before_in=timedelta(seconds=1))
+                return False
         try:
-            for call in calls:
+            if item.body.get("chart"):  # drawing a chart takes a while: not on the event loop
+                calls = await asyncio.to_thread(
+                    self._calls, row, item.body, work, target_message
+                )
+            else:
+                calls = self._calls(row, item.body, work, target_message)
+        except ValueError as exc:
+            work.settle(row, FAILED, error=f"render: {exc}")
+            return True
+        parts = item.parts_sent
+        try:
+            for index, call in enumerate(calls):
+                if index < parts:
+                    continue  # Telegram took this part on an earlier attempt
                 await self._limit(row)
                 result = await self.transport.call(call.method, call.params)
                 message_id = _message_id(result) or message_id
+                if index + 1 < len(calls):
+                    parts = index + 1
+                    await self._record_parts(row, parts)
         except RetryLater as exc:
             loop = asyncio.get_running_loop()
             self._paused_until = max(self._paused_until, loop.time() + exc.seconds)
-            await self._settle(
-                row, PENDING, not_before_in=timedelta(seconds=exc.seconds), error=str(exc)
-            )
+            work.settle(row, PENDING, not_before_in=timedelta(seconds=exc.seconds), error=str(exc))
             log.warning("429 from Telegram: pausing %.0fs", exc.seconds)
             return False
         except Blocked as exc:
-            await self._blocked(row, str(exc))
+            work.blocked.append((row, str(exc)))
             return False
         except Rejected as exc:
             if row.kind == "edit" and "message is not modified" in str(exc):
-                await self._settle(row, SENT, message_id=target and target.telegram_message_id)
+                work.settle(row, SENT, message_id=target_message)
                 return True
             log.warning("Telegram refused outbox row %s: %s", row.id, exc)
-            await self._settle(row, FAILED, error=str(exc))
+            work.settle(row, FAILED, error=str(exc))
             return True
         except Exception as exc:  # a 5xx, the network, or a bug: retried, then given up
             if not isinstance(exc, Unavailable | OSError | TimeoutError):
                 log.exception("sending outbox row %s failed", row.id)
             if row.attempts + 1 >= self.limits.max_attempts:
-                await self._settle(row, FAILED, error=str(exc))
+                work.settle(row, FAILED, error=str(exc))
                 return True
-            await self._settle(
-                row, PENDING, not_before_in=backoff(row.attempts + 1), error=str(exc)
-            )
+            work.settle(row, PENDING, not_before_in=backoff(row.attempts + 1), error=str(exc))
             return False
-        if row.kind == "edit" and target is not None:
-            message_id = target.telegram_message_id
-        await self._settle(row, SENT, message_id=message_id)
+        if row.kind == "edit":
+            message_id = target_message
+        work.settle(row, SENT, message_id=message_id)
         return True
 
     def _calls(
-        self, row: OutboxMessage, target: OutboxMessage | None, language: str
+        self, row: OutboxMessage, body: dict[str, Any], work: _Pass, target_message: int | None
     ) -> list[ApiCall]:
+        language = work.languages[row.chat_id]
         if row.kind == "edit":
-            assert target is not None and target.telegram_message_id is not None
+            target = work.targets.get(row.edit_of or 0)
+            assert target is not None and target_message is not None
             caption = self.renderer.captioned(target.body)
-            return [
-                self.renderer.edit(
-                    language, row.chat_id, target.telegram_message_id, row.body, caption
-                )
-            ]
-        return self.renderer.send(language, row.chat_id, row.body)
+            return [self.renderer.edit(language, row.chat_id, target_message, body, caption)]
+        return self.renderer.send(language, row.chat_id, body)
+
+    async def _settle(self, work: _Pass) -> int:
+        """Record the outcomes `work` holds, in one transaction, and tell who needs to know of a
+        block; returns how many rows were settled for good."""
+        outcomes, blocked = work.outcomes[:], work.blocked[:]
+        work.outcomes.clear()
+        work.blocked.clear()
+        if outcomes:
+            async with self.db.uow(self.estate_id) as uow:
+                await uow.outbox.settle_many(outcomes)
+                await uow.commit()
+        for row, error in blocked:
+            await self._blocked(row, error)
+        return sum(1 for outcome in outcomes if outcome["status"] != PENDING) + len(blocked)
+
+    async def _record_parts(self, row: OutboxMessage, parts: int) -> None:
+        """Commit that the first `parts` calls went out, before the next one is made: a retry
+        (after a 429, a 5xx, a restart) starts after them."""
+        async with self.db.uow(self.estate_id) as uow:
+            await uow.outbox.record_parts(row.id, parts)
+            await uow.commit()
 
     async def _limit(self, row: OutboxMessage) -> None:
         await self._overall.acquire()
@@ -262,13 +422,6 @@ class OutboxSender:
         self._chat_limiters.move_to_end(row.chat_id)
         return limiter
 
-    async def _settle_unsendable_edit(self, row: OutboxMessage, target: OutboxMessage) -> bool:
-        if target.status in {FAILED, BLOCKED}:
-            await self._settle(row, target.status, error=f"original {target.id} {target.status}")
-            return True
-        await self._settle(row, PENDING, not_before_in=timedelta(seconds=1))
-        return False
-
     async def _blocked(self, row: OutboxMessage, error: str) -> None:
         async with self.db.uow(self.estate_id) as uow:
             await uow.outbox.settle(row.id, BLOCKED, error=error)
@@ -285,24 +438,13 @@ class OutboxSender:
             await uow.commit()
         log.info("chat %s blocked the bot: its queue is settled", row.chat_id)
 
-    async def _settle(
-        self,
-        row: OutboxMessage,
-        status: str,
-        *,
-        error: str | None = None,
-        message_id: int | None = None,
-        not_before_in: timedelta | None = None,
-    ) -> None:
-        async with self.db.uow(self.estate_id) as uow:
-            values: dict[str, Any] = {"error": error}
-            if status == SENT:
-                values["sent_at"] = uow.now
-                values["telegram_message_id"] = message_id
-            if not_before_in is not None:
-                values["not_before"] = uow.now + not_before_in
-            await uow.outbox.settle(row.id, status, **values)
-            await uow.commit()
+
+def _room(limiter: AsyncLimiter) -> int:
+    """How many more messages a bucket takes right now."""
+    room = 0
+    while room < limiter.max_rate and limiter.has_capacity(room + 1):
+        room += 1
+    return room
 
 
 def _message_id(result: Any) -> int | None:

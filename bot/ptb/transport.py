@@ -7,6 +7,7 @@ renderer's `Upload`) becomes PTB's `InputFile`, which makes the request a multip
 
 from __future__ import annotations
 
+import os
 import warnings
 from datetime import timedelta
 from typing import Any
@@ -17,6 +18,10 @@ from telegram.warnings import PTBUserWarning
 
 from bot.core.sender import Blocked, Rejected, RetryLater, Unavailable
 from bot.render import Upload
+
+# PTB 22.2 deprecates `RetryAfter.retry_after` as seconds in favour of a timedelta (the next major
+# version's type), and warns on every 429 until a program opts in; `call` takes both.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 # do_api_request nudges towards the typed method when one exists; raw payloads are the point here.
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)

@@ -73,6 +73,7 @@ class Fault:
     retry_after: int | None
     processed: bool
     remaining: int
+    chat_id: int | None = None  # only calls to this chat fail (None: any)
 
     def error(self) -> ApiError:
         """The ``ApiError`` to answer with."""
@@ -94,18 +95,22 @@ class FaultPlan:
         retry_after: int | None,
         count: int,
         processed: bool,
+        chat_id: int | None = None,
     ) -> None:
-        """Fail the next ``count`` calls of ``method`` (``"*"`` for any method)."""
+        """Fail the next ``count`` calls of ``method`` (``"*"`` for any method), to ``chat_id``
+        only when one is given."""
         if status == 429 and retry_after is None:
             retry_after = 1
         text = description or default_description(status, retry_after)
         self._faults.append(
-            Fault(method.lower(), status, text, retry_after, processed, max(1, count))
+            Fault(method.lower(), status, text, retry_after, processed, max(1, count), chat_id)
         )
 
-    def take(self, method: str) -> Fault | None:
+    def take(self, method: str, chat_id: object = None) -> Fault | None:
         """The fault for this call, if one is scripted (and use it up)."""
         for fault in self._faults:
+            if fault.chat_id is not None and str(fault.chat_id) != str(chat_id):
+                continue
             if fault.method in ("*", method.lower()):
                 fault.remaining -= 1
                 if fault.remaining <= 0:

@@ -254,8 +254,10 @@ class SandboxServer:
         count: int = 1,
         description: str | None = None,
         processed: bool = False,
+        chat_id: int | None = None,
     ) -> None:
-        """Answer the next ``count`` calls of ``method`` (``"*"``: any) with an error.
+        """Answer the next ``count`` calls of ``method`` (``"*"``: any) with an error; with
+        ``chat_id``, only calls to that chat (a group's card, not a resident's reply).
 
         ``status=429`` adds ``retry_after`` (default 1). ``status=0`` drops the connection
         without an answer. ``processed=True`` carries the request out first (the message is
@@ -268,6 +270,7 @@ class SandboxServer:
             retry_after=retry_after,
             count=count,
             processed=processed,
+            chat_id=chat_id,
         )
 
     def hold(self, method: str = "*") -> None:
@@ -328,7 +331,7 @@ class SandboxServer:
             await self.holds.wait(spec.name)
             if request.transport is None or request.transport.is_closing():
                 raise asyncio.CancelledError
-            fault = self.faults.take(spec.name)
+            fault = self.faults.take(spec.name, values.get("chat_id"))
             if fault is not None and not fault.processed:
                 raise _Dropped if fault.status == 0 else fault.error()
             params = coerce(spec, values, uploads)

@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import IncomingUpdate
@@ -20,25 +22,37 @@ class Inbox:
         self._now = now
 
     async def record(self, updates: Sequence[dict[str, Any]]) -> list[int]:
-        """Store the updates not seen before and return their ids (redeliveries are dropped)."""
-        if not updates:
-            return []
-        ids = [int(u["update_id"]) for u in updates]
-        known = set(
-            await self._session.scalars(
-                select(IncomingUpdate.update_id).where(IncomingUpdate.update_id.in_(ids))
-            )
-        )
-        new: list[int] = []
+        """Store the updates not seen before and return their ids (redeliveries are dropped).
+
+        One statement: an insert that skips the ids already stored (SQLite and PostgreSQL both
+        say `ON CONFLICT DO NOTHING`) and returns those it stored.
+        """
+        rows: dict[int, dict[str, Any]] = {}
         for payload in updates:
-            update_id = int(payload["update_id"])
-            if update_id in known or update_id in new:
-                continue
-            self._session.add(
-                IncomingUpdate(update_id=update_id, payload=payload, received_at=self._now)
+            rows.setdefault(int(payload["update_id"]), payload)
+        if not rows:
+            return []
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        stored = await self._session.scalars(
+            insert(IncomingUpdate)
+            .values(
+                [
+                    {
+                        "update_id": update_id,
+                        "payload": payload,
+                        "received_at": self._now,
+                        "status": "pending",
+                        "attempts": 0,
+                    }
+                    for update_id, payload in rows.items()
+                ]
             )
-            new.append(update_id)
-        return new
+            .on_conflict_do_nothing(index_elements=[IncomingUpdate.update_id])
+            .returning(IncomingUpdate.update_id)
+        )
+        new = set(stored)
+        return [update_id for update_id in rows if update_id in new]
 
     async def pending(self, limit: int = 100) -> list[IncomingUpdate]:
         rows = await self._session.scalars(

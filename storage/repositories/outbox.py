@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
@@ -15,6 +17,22 @@ SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"
 BLOCKED = "blocked"
+SUPERSEDED = "superseded"  # an edit a newer state of the same card replaced before it went out
+DIGESTED = "digested"  # a card listed in a digest instead: sent when someone taps it there
+
+UNEDITABLE = ("photos", "qr", "document", "reply_keyboard")
+"""Body keys an edit cannot change: Telegram edits a message's text (or caption) and its inline
+buttons only. A card not sent yet that takes an edit's state keeps its own of these."""
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row as claimed for sending: its body read in the claiming statement itself, so a state
+    folded into it by a handler a moment earlier is the one that goes out."""
+
+    row: OutboxMessage
+    body: dict[str, Any]
+    parts_sent: int
 
 
 class Outbox:
@@ -33,25 +51,64 @@ class Outbox:
         An urgent message goes out before the chat's ordinary ones still waiting (an urgent
         repair card in a busy group is not stuck behind the per-group rate limit).
         """
-        row = OutboxMessage(
-            chat_id=chat_id,
-            is_group=group,
-            kind="send",
-            body=body,
-            not_before=self._now,
-            created_at=self._now,
-            priority=1 if urgent else 0,
-        )
-        self._session.add(row)
-        await self._session.flush()
+        # Inserted on its own, without flushing the rest of the session first: the change that
+        # caused the message (a form's step, say) is written once at commit, not twice.
+        with self._session.no_autoflush:
+            outbox_id = await self._session.scalar(
+                insert(OutboxMessage)
+                .values(
+                    chat_id=chat_id,
+                    is_group=group,
+                    kind="send",
+                    body=body,
+                    not_before=self._now,
+                    created_at=self._now,
+                    priority=1 if urgent else 0,
+                    status=PENDING,
+                    attempts=0,
+                    parts_sent=0,
+                )
+                .returning(OutboxMessage.id)
+            )
         self.staged += 1
-        return row.id
+        assert outbox_id is not None
+        return outbox_id
 
     async def edit(self, original_id: int, body: dict[str, Any]) -> int:
-        """Stage an edit of an earlier message (sent or not yet: the sender keeps the order)."""
+        """Stage a new state of an earlier message; only the latest state of it is ever sent.
+
+        An edit still waiting for the same message is superseded by this one. A message not sent
+        yet (nor being sent) takes the new state itself and no edit is staged: the group gets
+        one message instead of a message and its edits. Returns the row that carries the state.
+        """
         original = await self._session.get(OutboxMessage, original_id)
         if original is None:
             raise LookupError(f"outbox message {original_id} does not exist")
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.edit_of == original_id,
+                OutboxMessage.status == PENDING,
+            )
+            .values(status=SUPERSEDED, error=f"superseded at {self._now.isoformat()}")
+            .execution_options(synchronize_session=False)
+        )
+        if original.kind == "send" and original.status in (PENDING, DIGESTED):
+            kept = {k: original.body[k] for k in UNEDITABLE if k in original.body}
+            folded = {k: v for k, v in body.items() if k not in UNEDITABLE} | kept
+            result = await self._session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == original_id,
+                    OutboxMessage.status.in_([PENDING, DIGESTED]),
+                )
+                .values(body=folded)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount == 1:  # the sender had not claimed it: it goes out as it is now
+                await self._session.refresh(original, ["body"])
+                self.staged += 1
+                return original_id
         row = OutboxMessage(
             chat_id=original.chat_id,
             is_group=original.is_group,
@@ -60,6 +117,7 @@ class Outbox:
             edit_of=original_id,
             not_before=self._now,
             created_at=self._now,
+            priority=original.priority,
         )
         self._session.add(row)
         await self._session.flush()
@@ -69,7 +127,8 @@ class Outbox:
     # The sender's side.
 
     async def next_batch(self, limit: int) -> list[OutboxMessage]:
-        """Unsent rows in id order: pending ones and those claimed for sending.
+        """Unsent rows, highest priority first, then in id order: pending ones and those
+        claimed for sending.
 
         Claimed rows are returned too, so the sender can keep a chat's later messages waiting
         behind one still in flight, and take over a claim whose sender died.
@@ -82,28 +141,98 @@ class Outbox:
         )
         return list(rows)
 
-    async def claim(self, row: OutboxMessage) -> bool:
-        """Take a row for sending; False if another sender took it first."""
-        result = await self._session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == row.id,
-                OutboxMessage.status == row.status,
-                OutboxMessage.attempts == row.attempts,
+    async def claim(self, rows: Iterable[OutboxMessage]) -> list[Claimed]:
+        """Take rows for sending, in the caller's one transaction; a row another sender took
+        first, or a handler superseded, is left out."""
+        claimed: list[Claimed] = []
+        for row in rows:
+            result = await self._session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == row.id,
+                    OutboxMessage.status == row.status,
+                    OutboxMessage.attempts == row.attempts,
+                )
+                .values(status=SENDING, claimed_at=self._now, attempts=row.attempts + 1)
+                .returning(OutboxMessage.body, OutboxMessage.parts_sent)
+                .execution_options(synchronize_session=False)
             )
-            .values(status=SENDING, claimed_at=self._now, attempts=row.attempts + 1)
-        )
-        return result.rowcount == 1
+            fresh = result.first()
+            if fresh is not None:
+                claimed.append(Claimed(row, fresh.body, fresh.parts_sent))
+        return claimed
 
     async def get(self, outbox_id: int) -> OutboxMessage | None:
         return await self._session.get(OutboxMessage, outbox_id)
+
+    async def get_many(self, outbox_ids: Sequence[int]) -> dict[int, OutboxMessage]:
+        if not outbox_ids:
+            return {}
+        rows = await self._session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id.in_(list(outbox_ids)))
+        )
+        return {row.id: row for row in rows}
 
     async def settle(self, outbox_id: int, status: str, **values: Any) -> None:
         await self._session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == outbox_id)
             .values(status=status, **values)
+            .execution_options(synchronize_session=False)
         )
+
+    async def settle_many(self, outcomes: Sequence[dict[str, Any]]) -> None:
+        """Record what a sender's pass did, one dict per row (`id`, `status`, other columns),
+        in the caller's one transaction."""
+        for values in outcomes:
+            values = dict(values)
+            outbox_id = values.pop("id")
+            await self.settle(outbox_id, values.pop("status"), **values)
+
+    async def record_parts(self, outbox_id: int, parts_sent: int) -> None:
+        """Remember that the first `parts_sent` calls of a message went out."""
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == outbox_id)
+            .values(parts_sent=parts_sent)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def digest(
+        self, chat_id: int, cards: Sequence[OutboxMessage], body: dict[str, Any]
+    ) -> list[int]:
+        """Stage one digest `body` for a group in place of `cards`, which wait in it until
+        someone taps theirs (`show`); returns the ids of the cards it took."""
+        ids = [card.id for card in cards]
+        result = await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == PENDING)
+            .values(status=DIGESTED)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+        taken = set(result.scalars())
+        if taken:
+            await self.send(chat_id, body, group=True, urgent=True)
+        return [card_id for card_id in ids if card_id in taken]
+
+    async def show(self, outbox_id: int, chat_id: int) -> bool:
+        """Send a card waiting in a digest now, ahead of the group's other messages; False when
+        it is not one waiting in this chat (already shown, or a forged button)."""
+        result = await self._session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == outbox_id,
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.status == DIGESTED,
+            )
+            .values(status=PENDING, priority=1, not_before=self._now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            return False
+        self.staged += 1
+        return True
 
     async def settle_chat(self, chat_id: int, status: str, error: str) -> int:
         """Settle every unsent row of a chat at once (the user blocked the bot)."""

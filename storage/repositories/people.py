@@ -17,6 +17,7 @@ class PeopleRepository:
         self._session = session
         self._now = now
         self.estate_id = estate_id
+        self._staff: dict[int, Staff | None] = {}
 
     async def telegram_user(self, user_id: int) -> TelegramUser | None:
         return await self._session.get(TelegramUser, user_id)
@@ -55,13 +56,17 @@ class PeopleRepository:
         return user
 
     async def staff_member(self, user_id: int) -> Staff | None:
-        return await self._session.scalar(
-            select(Staff).where(
-                Staff.estate_id == self.estate_id,
-                Staff.telegram_user_id == user_id,
-                Staff.active.is_(True),
+        """The active staff member with this account; read once per unit of work, as one update
+        asks it at several steps (may they act, who acted, whom to tell)."""
+        if user_id not in self._staff:
+            self._staff[user_id] = await self._session.scalar(
+                select(Staff).where(
+                    Staff.estate_id == self.estate_id,
+                    Staff.telegram_user_id == user_id,
+                    Staff.active.is_(True),
+                )
             )
-        )
+        return self._staff[user_id]
 
     async def staff_in(self, department_key: str) -> list[Staff]:
         rows = await self._session.scalars(

@@ -296,3 +296,40 @@ async def test_a_user_who_blocked_the_bot_is_recorded_and_others_are_served(
         )
     )
     await start(estate.alice)  # the bot carries on for everyone else
+
+
+async def test_a_tap_is_answered_at_once_while_a_pause_holds_the_group_messages(
+    estate: Estate, bot: BotProcess
+):
+    """A 429 on the front desk's card pauses the bot's messages; a resident's button is
+    answered meanwhile, and what the tap says in the chat follows the pause."""
+    sandbox, alice, bob, group = estate.sandbox, estate.alice, estate.bob, estate.front_desk
+    await alice.send("/lang")
+    menu = await alice.wait_for_message(containing="Choose your language")
+    sandbox.fail_next("sendMessage", status=429, retry_after=4, chat_id=group.id)
+    await start(bob)
+    await bob.tap("Share my phone number")
+    await answer_unit(bob, "5", "1", "502")
+    await bob.click("Submit")
+    await sandbox.wait_until(lambda: any(c.status == 429 for c in sandbox.calls_to("sendMessage")))
+
+    answer = await alice.click("English", message=menu)
+    assert answer.text == "Language set to English."
+    answered = sandbox.calls_to("answerCallbackQuery")[-1].received_at
+    await group.wait_for_message(containing="Registration request #1", timeout=15)
+    told = await alice.wait_for_message(containing="Language set to English")
+    card_sent = next(
+        c.received_at
+        for c in sandbox.calls_to("sendMessage")
+        if str(c.params.get("chat_id")) == str(group.id) and c.status == 200
+    )
+    assert answered < card_sent
+    told_at = next(
+        c.received_at
+        for c in sandbox.calls_to("sendMessage")
+        if c.ok
+        and c.result
+        and c.result.get("message_id") == told.message_id
+        and str(c.params.get("chat_id")) == str(alice.id)
+    )
+    assert answered < told_at

@@ -244,6 +244,33 @@ async def test_a_card_with_two_photos_reaches_the_group_as_an_album(
     await group.wait_for_message(containing="Repair R-0002")  # the group's queue still flows
 
 
+@pytest.mark.parametrize("status", [429, 500])
+async def test_an_album_is_sent_once_when_telegram_refuses_the_card_after_it(
+    estate: Estate, bot: BotProcess, status: int
+):
+    """The card with two photos is two calls (the album, then the card with its button); the
+    second one fails once, and only that one is sent again."""
+    group, sandbox = estate.engineering, estate.sandbox
+    await register_on_roster(estate.alice)
+    sandbox.fail_next("sendMessage", status=status, chat_id=group.id)
+    await reported(estate, estate.alice, photos=2, album=True)
+    card = await group.wait_for_message(containing="Repair R-0001", timeout=15)
+    assert card.buttons == [["Accept"]]
+    # A refused call keeps its parameters as they came (a form's chat id is text).
+    calls = sandbox.calls_to("sendMessage")
+    to_group = [c for c in calls if str(c.params.get("chat_id")) == str(group.id)]
+    assert [c.status for c in to_group] == [status, 200]
+    assert len(sandbox.calls_to("sendMediaGroup")) == 1
+    assert [bool(m.photos) for m in group.messages] == [True, True, False]
+    settled = await eventually(
+        lambda: estate.query(
+            "select status, parts_sent from outbox where chat_id = :id and status != 'sending'",
+            id=group.id,
+        )
+    )
+    assert settled == [("sent", 1)]
+
+
 # -- helpers for the rest --------------------------------------------------------------------------
 
 
@@ -675,9 +702,9 @@ async def test_a_deadline_that_passes_while_the_bot_is_down_fires_once_after_res
     ) == [("done", 1), ("done", 1)]
     # Sun never opened a private chat with the bot, so the bot may not write to him first: the
     # escalation goes to the front desk group instead of into a 403.
-    assert await estate.query(
-        "select status from outbox where chat_id = :id", id=estate.sun.id
-    ) == []
+    assert (
+        await estate.query("select status from outbox where chat_id = :id", id=estate.sun.id) == []
+    )
     await estate.front_desk.wait_for_message(containing="has not been accepted")
 
 

@@ -10,89 +10,27 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-import telegram
 import zxingcpp
 from PIL import Image
 
-from bot.core.sender import OutboxSender
-from bot.ptb.transport import PtbTransport
-from bot.render import Renderer
 from bot.runtime import Runtime
 from bot.sandbox import SandboxServer, SandboxUser
 from bot.settings import Settings
 from handlers.config import example_config_text, load_estate_config_text
 from handlers.messages import button, document, message, verbatim
-from storage.database import Database
-from storage.migrate import upgrade
 from storage.repositories.outbox import PENDING, SENT
+
+from .conftest import Desk
 
 # The transport calls do_api_request on purpose; PTB's nudge towards typed methods is noise here.
 pytestmark = pytest.mark.filterwarnings("ignore:Please use 'Bot:telegram.warnings.PTBUserWarning")
 
-T0 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 # Excel's UTF-8 mark, Chinese and CRLF: the bytes must arrive exactly as made.
 CSV = '\ufeffslip,unit,items\r\n7,3栋2单元301室,"沙发, two chairs"\r\n'.encode()
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-class Desk:
-    """A database, the real sender over PTB's transport, and the rows it sent."""
-
-    def __init__(self, db: Database, estate_id: int, sender: OutboxSender, clock: Clock) -> None:
-        self.db = db
-        self.estate_id = estate_id
-        self.sender = sender
-        self.clock = clock
-
-    async def send(self, chat_id: int, body: dict) -> int:
-        async with self.db.uow(self.estate_id) as uow:
-            outbox_id = await uow.outbox.send(chat_id, body)
-            await uow.commit()
-        return outbox_id
-
-    async def edit(self, outbox_id: int, body: dict) -> int:
-        async with self.db.uow(self.estate_id) as uow:
-            edit_id = await uow.outbox.edit(outbox_id, body)
-            await uow.commit()
-        return edit_id
-
-    async def status(self, outbox_id: int) -> str:
-        async with self.db.uow(self.estate_id) as uow:
-            row = await uow.outbox.get(outbox_id)
-            assert row is not None
-            status = row.status
-            await uow.commit()
-        return status
-
-
-@pytest.fixture
-async def desk(tmp_path: Path, sandbox: SandboxServer, ptb: telegram.Bot) -> AsyncIterator[Desk]:
-    clock = Clock()
-    db = Database(f"sqlite+aiosqlite:///{tmp_path}/estate.sqlite3", clock=clock)
-    await upgrade(db.engine)
-    estate_id = await db.ensure_estate("default", "Test")
-    # As the runtime does once the engine has started: the username comes from getMe.
-    renderer = Renderer(ZoneInfo("Asia/Shanghai"), bot_username=ptb.username)
-
-    async def languages_for(chat_ids: list[int]) -> dict[int, str]:
-        return dict.fromkeys(chat_ids, "en")
-
-    sender = OutboxSender(db, estate_id, PtbTransport(ptb), renderer, languages_for)
-    yield Desk(db, estate_id, sender, clock)
-    await db.close()
 
 
 def decode_qr(png: bytes) -> list[str]:
