@@ -270,11 +270,8 @@ async def follow_up(
     unhappy_ids = {
         e.subject_id for e in events if e.action.endswith("answered") and unhappy(e.data or {})
     }
-    waiting: list[int] = []
-    for ticket_id in sorted(i for i in phoned if i is not None):
-        surveys = await uow.tickets.surveys_of([ticket_id])
-        if not surveys or surveys[-1].answered_at is None:
-            waiting.append(ticket_id)
+    latest = {s.ticket_id: s for s in await uow.tickets.surveys_of(sorted(phoned - {None}))}
+    waiting = [i for i in sorted(phoned - {None}) if i not in latest or not latest[i].answered_at]
     tickets = {t.id: t for t in await uow.tickets.many(kind.kind, [*waiting, *unhappy_ids])}
     lines: list[TextBody] = [title]
     for unanswered, ids in ((True, waiting), (False, unhappy_ids)):

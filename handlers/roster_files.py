@@ -74,22 +74,27 @@ _FIELD_BY_HEADER = {
 }
 
 
-def read_roster(path: Path) -> RosterFile:
-    """Read a .csv or .xlsx roster; the first non-empty row names the columns.
-
-    Raises RosterFileError when the file cannot be imported at all, so nothing is half-imported.
-    """
+def spreadsheet_suffix(path: Path, what_it_is: str) -> str:
+    """The file's suffix if it is a readable CSV or XLSX file; else RosterFileError, naming
+    the problem and `what_it_is` ("a roster is a .csv or .xlsx file")."""
     suffix = path.suffix.lower()
     if suffix == ".xls":
         raise RosterFileError(
             f"{path.name}: old Excel .xls files cannot be read; save it as .xlsx or as CSV"
         )
     if suffix not in (".csv", ".xlsx", ".xlsm"):
-        raise RosterFileError(
-            f"{path.name}: unknown file type '{path.suffix}'; a roster is a .csv or .xlsx file"
-        )
+        raise RosterFileError(f"{path.name}: unknown file type '{path.suffix}'; {what_it_is}")
     if not path.is_file():
         raise RosterFileError(f"{path}: no such file")
+    return suffix
+
+
+def read_roster(path: Path) -> RosterFile:
+    """Read a .csv or .xlsx roster; the first non-empty row names the columns.
+
+    Raises RosterFileError when the file cannot be imported at all, so nothing is half-imported.
+    """
+    suffix = spreadsheet_suffix(path, "a roster is a .csv or .xlsx file")
     if suffix == ".csv":
         return _parse(path.name, csv_lines(path), csv_rows=True)
     return _parse(path.name, xlsx_lines(path), csv_rows=False)

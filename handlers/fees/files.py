@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from handlers.fees.arrears import ArrearsReport, ArrearsRow
-from handlers.roster_files import RosterFileError, csv_lines, header_key, xlsx_lines
+from handlers.roster_files import (
+    RosterFileError,
+    csv_lines,
+    header_key,
+    spreadsheet_suffix,
+    xlsx_lines,
+)
 from handlers.roster_import import RejectedRow
 
 UNIT_PARTS = ("building", "entrance", "room")
@@ -53,17 +59,7 @@ Line = tuple[int, list[str]]
 
 def read_arrears(path: Path) -> ArrearsFile:
     """Read a .csv or .xlsx arrears list; the first non-empty row names the columns."""
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise RosterFileError(
-            f"{path.name}: old Excel .xls files cannot be read; save it as .xlsx or as CSV"
-        )
-    if suffix not in (".csv", ".xlsx", ".xlsm"):
-        raise RosterFileError(
-            f"{path.name}: unknown file type '{path.suffix}'; an arrears list is .csv or .xlsx"
-        )
-    if not path.is_file():
-        raise RosterFileError(f"{path}: no such file")
+    suffix = spreadsheet_suffix(path, "an arrears list is .csv or .xlsx")
     lines = csv_lines(path) if suffix == ".csv" else xlsx_lines(path, _cell)
     return _parse(path.name, lines)
 
