@@ -17,14 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib import font_manager
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
 WIDTH, HEIGHT, DPI = 10, 8, 100
 """The picture is 1000 x 800 pixels: readable on a phone, well under Telegram's photo limits."""
 FONTS = ["Noto Sans SC", "DejaVu Sans"]
@@ -61,16 +53,25 @@ class Chart:
 
 
 @cache
-def _register_fonts() -> None:
-    """Make Noto Sans SC known to matplotlib (once per process)."""
+def _matplotlib() -> None:
+    """Load matplotlib on the first chart (about a second, which a process that never draws one,
+    the command line's imports and every start of the bot, does not pay), with the Agg backend
+    and Noto Sans SC known to it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
     import pylopdf_fonts_zh_cn
+    from matplotlib import font_manager
 
     font_manager.fontManager.addfont(str(pylopdf_fonts_zh_cn.sans_path()))
 
 
 def draw(chart: Chart) -> bytes:
     """The chart as a PNG: the trend of the last periods above, the KPIs against targets below."""
-    _register_fonts()
+    _matplotlib()
+    import matplotlib
+    from matplotlib.figure import Figure
+
     with _lock, matplotlib.rc_context({"font.family": FONTS, "axes.unicode_minus": False}):
         figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
         trend, kpis = figure.subplots(2, 1, height_ratios=(1, 1))
@@ -83,6 +84,8 @@ def draw(chart: Chart) -> bytes:
 
 
 def _trend(axes, chart: Chart) -> None:  # type: ignore[no-untyped-def]
+    from matplotlib.ticker import MaxNLocator
+
     axes.set_title(chart.trend_title, fontsize=13)
     positions = range(len(chart.periods))
     for series in chart.series:

@@ -106,7 +106,8 @@ class Runtime:
         engine: Engine = engine_class(settings.engine)(token, settings.telegram_api, desk, renderer)
 
         sender_limits = limits or SenderLimits(
-            claim_timeout=timedelta(seconds=settings.outbox_claim_timeout)
+            claim_timeout=timedelta(seconds=settings.outbox_claim_timeout),
+            private_burst=settings.outbox_private_burst,
         )
         sender = OutboxSender(
             db,

@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["DEFAULT_TELEGRAM_API", "Settings", "load_settings"]
@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     engine: Literal["ptb", "aiogram"] = "ptb"
     # Seconds after which a message claimed by a sender that died is sent again (at-least-once).
     outbox_claim_timeout: float = 30.0
+    # Messages one private chat may get back to back before the sender keeps to Telegram's one a
+    # second there. A person reads between answers, so the bucket refills; the end-to-end tests'
+    # people answer at once, and raise it so their replies are not paced (the limits' own tests
+    # keep it).
+    outbox_private_burst: float = Field(default=20.0, ge=1)
 
     @field_validator("telegram_api")
     @classmethod

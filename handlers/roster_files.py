@@ -21,9 +21,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 from handlers.roster_import import ImportReport, RejectedRow, RosterRow
 
 FIELDS = ("building", "entrance", "room", "name", "phone")
@@ -179,6 +176,10 @@ def _xlsx_cell(value: Any, data_type: str) -> Cell:
 def xlsx_lines(path: Path, cell: Callable[[Any, str], Any] = _xlsx_cell) -> list[Line]:
     """The rows of the first sheet, each cell read by `cell` (value, openpyxl data type); empty
     rows kept so line numbers match."""
+    # openpyxl on first use: a process that never reads a spreadsheet does not pay its import.
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:

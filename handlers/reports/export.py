@@ -11,8 +11,6 @@ import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-
 from handlers.reports.period import Period
 from storage.models import Ticket
 from storage.uow import UnitOfWork
@@ -50,6 +48,8 @@ async def tickets_of(uow: UnitOfWork, period: Period) -> dict[str, list[Ticket]]
 
 def workbook(by_kind: dict[str, list[Ticket]], zone: ZoneInfo) -> bytes:
     """An XLSX with a sheet per kind (an empty period still has one sheet, saying nothing)."""
+    from openpyxl import Workbook  # on first use: most processes never export
+
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
     for kind, tickets in by_kind.items() or {"tickets": []}.items():
