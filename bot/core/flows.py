@@ -200,6 +200,7 @@ class FlowRunner:
                             f"edit:{name}",
                         )
                         for name in step.editable
+                        if _applies(flow, name, answers)
                     ]
                 ),
             )
@@ -279,3 +280,9 @@ def _check_button_sizes(flow: Flow) -> None:
 
 def _rows(buttons: list[Any], per_row: int = 2) -> list[list[Any]]:
     return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+def _applies(flow: Flow, name: str, answers: dict[str, Any]) -> bool:
+    """Whether the step `name` was asked for these answers: Edit offers only those (a reason
+    typed for another choice is not there to edit)."""
+    return any(step.name == name and step.applies(answers) for step in flow.steps)

@@ -42,6 +42,19 @@ def _filled(title: TextBody, answers: dict[str, Any]) -> TextBody:
     return {"key": title["key"], "params": {"number": str(answers.get("number", ""))}}
 
 
+def _explained(how: str) -> Any:
+    return lambda answers: answers.get("how") == how
+
+
+def _explain_summary(answers: dict[str, Any]) -> list[TextBody]:
+    if answers.get("how") == "in_person":
+        return [
+            _filled(text("complaint.form.in_person_summary"), answers),
+            _verbatim(answers, "note"),
+        ]
+    return [_filled(text("complaint.form.explain_summary"), answers), _verbatim(answers, "reason")]
+
+
 def complaint_flows(policy: ComplaintPolicy) -> list[Flow]:
     """Every complaint flow for this estate's topics and departments."""
     topics = [Option(t.key, localized(t.names)) for t in policy.topics]
@@ -136,12 +149,39 @@ def complaint_flows(policy: ComplaintPolicy) -> list[Flow]:
             cancelled=text("complaint.form.cancelled"),
             help=text("complaint.form.help"),
         ),
-        owner_text(
-            EXPLAIN_FORM.name,
-            "reason",
-            text("complaint.form.ask_reason"),
-            handling.explain(policy),
-            text("complaint.form.explain_summary"),
+        Flow(
+            name=EXPLAIN_FORM.name,
+            steps=(
+                AskChoice(
+                    name="how",
+                    prompt=text("complaint.form.ask_how_explained"),
+                    choices=[
+                        Option(how, text(f"complaint.form.explained.{how}"))
+                        for how in handling.EXPLAINED_HOW
+                    ],
+                ),
+                AskText(
+                    name="reason",
+                    prompt=text("complaint.form.ask_reason"),
+                    max_length=2000,
+                    when=_explained("in_writing"),
+                ),
+                AskText(
+                    name="note",
+                    prompt=text("complaint.form.ask_in_person_note"),
+                    max_length=2000,
+                    when=_explained("in_person"),
+                ),
+                Confirm(
+                    name="confirm",
+                    prompt=text("complaint.form.confirm"),
+                    editable=("reason", "note"),
+                ),
+            ),
+            submit=handling.explain(policy),
+            summary=_explain_summary,
+            cancelled=text("complaint.form.cancelled"),
+            help=text("complaint.form.help"),
         ),
         Flow(
             name=ROUTE_FORM.name,

@@ -107,6 +107,8 @@ async def card(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket) -> Mess
             lines.append(_deadline_line("resolve", ticket.resolve_due_at, ticket.resolved_at))
         else:
             lines.append(text("complaint.card.owned_invalid", owner=owner))
+        if details.get("explained") == "in_person":
+            lines.append(text("complaint.card.explained_in_person"))
         if details.get("routed_to"):
             lines.append(text("complaint.card.routed", department=verbatim(details["routed_to"])))
         if details.get("visit"):

@@ -311,16 +311,24 @@ def resolve(policy: ComplaintPolicy) -> Hook:
     return hook
 
 
+EXPLAINED_HOW = ("in_writing", "in_person")
+"""How an invalid complaint was explained: in writing (the resident reads the reason), or, the
+manual's exception when the cause is the resident's own, in person and not put in writing (it
+would only upset them); that choice and what was said are recorded on the complaint only."""
+
+
 def explain(policy: ComplaintPolicy) -> Hook:
     async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
-        """The reason it is not a valid complaint reaches the resident, and it is closed."""
+        """The complaint is closed as invalid, its reason told in writing or in person."""
+        in_person = answers.get("how") == "in_person"
         await _conclude(
             uow,
             policy,
             actor,
             answers,
-            EXPLAINED,
+            EXPLAINED_IN_PERSON if in_person else EXPLAINED,
             (EXPLAIN_BREACH,),
+            recorded={"explained": "in_person" if in_person else "in_writing"},
             closed_at=uow.now,
         )
         return Outcome.FINISH
@@ -338,6 +346,7 @@ class Conclusion:
     detail: str  # where the ticket keeps it
     told: str  # catalog key of what the resident reads above the words
     confirmed: str  # catalog key of the owner's confirmation
+    shown: bool = True  # False: the words are staff's record only (not told, not in the thread)
 
 
 RESOLVED = Conclusion(
@@ -355,6 +364,15 @@ EXPLAINED = Conclusion(
     "invalid_reason",
     "complaint.resident.invalid",
     "complaint.explained_done",
+)
+EXPLAINED_IN_PERSON = Conclusion(
+    "explain",
+    "explained",
+    "note",
+    "invalid_note",
+    "complaint.resident.invalid_in_person",
+    "complaint.explained_in_person_done",
+    shown=False,
 )
 
 
@@ -388,10 +406,12 @@ async def _conclude(
         **values,
     ):
         return None
-    add_to_thread(uow, ticket, actor.user_id, "staff", words)
+    if conclusion.shown:
+        add_to_thread(uow, ticket, actor.user_id, "staff", words)
     await COMPLAINTS.cancel(uow, ticket, *clocks)
     await refresh_card(uow, policy, ticket)
     told = text(conclusion.told, number=number(ticket))
-    await COMPLAINTS.tell_reporter(uow, ticket, message(told, verbatim(words)))
+    said = (verbatim(words),) if conclusion.shown else ()
+    await COMPLAINTS.tell_reporter(uow, ticket, message(told, *said))
     await uow.outbox.send(actor.chat_id, message(text(conclusion.confirmed, number=number(ticket))))
     return ticket

@@ -560,6 +560,8 @@ async def owner_form(estate: Estate, owner: Person, button: str, said: str, *mor
     for the corrective and preventive action too: `more`, or the usual ones)."""
     toast = await estate.tap(owner, button, chat=FRONT_DESK)
     assert not toast.alert, toast
+    if button == "Invalid":
+        await estate.tap(owner, "✍️ In writing")
     await estate.send(owner, said)
     for answer in more or (RESOLVED_ACTIONS if button == "Resolved" else ()):
         await estate.send(owner, answer)

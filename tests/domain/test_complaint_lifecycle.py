@@ -116,9 +116,16 @@ async def test_triage_makes_the_first_to_classify_the_owner_with_the_severitys_d
 async def test_claim_invalid_makes_the_claimant_owner_and_asks_for_the_reason(complaint: Estate):
     toast = await complaint.tap(LI, "Invalid", chat=FRONT_DESK)
 
-    assert toast.text == "Please write the reason in our private chat: it goes to the resident."
+    assert toast.text == (
+        "In our private chat: choose how the resident is told why (in writing, or in person)."
+    )
     assert "Owner: Li Na · being explained as invalid" in await card(complaint)
     assert await buttons(complaint) == []
+    how = await complaint.last(LI)
+    assert how.text.startswith("C-0001: how is the resident told why it is not a valid complaint?")
+    assert "In person: when the cause is their own, nothing is put in writing" in how.text
+    assert how.buttons == [["✍️ In writing", "🗣 In person"]]
+    await complaint.tap(LI, "✍️ In writing")
     assert (await complaint.last(LI)).text == (
         "C-0001: why is it not a valid complaint? The resident will read this."
     )

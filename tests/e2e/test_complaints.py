@@ -244,6 +244,8 @@ async def test_an_invalid_complaint_is_explained_to_the_resident_and_closed(
     answer = await li.click("Invalid", message=card)
     assert not answer.show_alert and "private chat" in (answer.text or ""), answer
     await estate.front_desk.wait_for_message(containing="being explained as invalid")
+    how = await li.wait_for_message(containing="how is the resident told")
+    await li.click("✍️ In writing", message=how)
     await li.wait_for_message(containing="why is it not a valid complaint")
     await li.send("The fee is set by the owners' assembly; please raise it there.")
     summary = await li.wait_for_message(containing="Send this to the resident")
@@ -253,6 +255,57 @@ async def test_an_invalid_complaint_is_explained_to_the_resident_and_closed(
     await li.wait_for_message(containing="closed as invalid")
     assert (await complaint(estate))[0] == "invalid"
     assert await timers(estate, "complaint.explain_breach") == ["cancelled"]
+
+
+async def test_an_invalid_complaint_whose_cause_is_the_residents_own_is_explained_in_person(
+    estate: Estate, bot: BotProcess
+):
+    """The manual's exception: not put in writing (it would only upset the resident); the
+    choice and what was said are recorded on the complaint, and the resident reads no reason."""
+    alice, li = estate.alice, estate.li
+    await register_on_roster(alice)
+    await start_staff(li)
+    number = await file_complaint(
+        estate, alice, topic="Noise and neighbours", what="The noise upstairs wakes my baby."
+    )
+    card = await card_of(estate, number)
+    await li.click("Invalid", message=card)
+    how = await li.wait_for_message(containing="how is the resident told")
+    await li.click("🗣 In person", message=how)
+    await li.wait_for_message(containing="what did you explain, to whom and when")
+    note = "Visited 14:00: the noise is the resident's own washing machine at night."
+    await li.send(note)
+    summary = await li.wait_for_message(containing="explained in person")
+    assert "washing machine" in summary.text
+    edit = await li.click("Edit", message=summary)
+    assert not edit.show_alert, edit
+    which = await li.wait_for_message(containing="What would you like to change")
+    assert which.buttons == [["What was explained"]], which.buttons  # no reason to edit
+    await li.click("What was explained", message=which)
+    await li.wait_for_message(containing="what did you explain, to whom and when")
+    await li.send(note + " Told her kindly.")
+    summary = await li.wait_for_message(containing="Told her kindly")
+    await li.click("Submit", message=summary)
+    told = await alice.wait_for_message(containing="as our staff explained to you in person")
+    assert "washing machine" not in told.text
+    await li.wait_for_message(containing="explained in person; your note is on the complaint")
+    card = await estate.front_desk.wait_for_message(
+        predicate=lambda m: number in m.text and "Explained to the resident in person" in m.text
+    )
+    assert "washing machine" not in card.text  # the record is the office's, not the group's
+    status, details = (
+        await estate.query(
+            "select status, details from tickets where kind = 'complaint' and number = 1"
+        )
+    )[0]
+    assert status == "invalid"
+    recorded = as_json(details)
+    assert recorded["explained"] == "in_person" and "Told her kindly" in recorded["invalid_note"]
+    assert "invalid_reason" not in recorded
+    thread = await estate.query(
+        "select data from events where action = 'complaint.message' order by id"
+    )
+    assert all("washing machine" not in as_json(d).get("text", "") for (d,) in thread[1:])
 
 
 async def test_an_invalid_complaint_not_explained_in_time_alerts_the_supervisors(
@@ -266,7 +319,7 @@ async def test_an_invalid_complaint_not_explained_in_time_alerts_the_supervisors
     card = await card_of(estate, number)
     answer = await li.click("Invalid", message=card)
     assert not answer.show_alert, answer
-    await li.wait_for_message(containing="why is it not a valid complaint")
+    await li.wait_for_message(containing="how is the resident told")
     assert await estate.fast_forward("complaint.explain_breach") == 1  # a working day later
     alert = await sun.wait_for_message(containing="not been told why it is invalid")
     assert "C-0001 (owner Li Na)" in alert.text

@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 from bot.features import build_features
 from bot.i18n import LANGUAGES, po_path
 from conversations.steps import Confirm
-from handlers.complaints.handling import EXPLAINED, RESOLVED
+from handlers.complaints.handling import EXPLAINED, EXPLAINED_HOW, EXPLAINED_IN_PERSON, RESOLVED
 from handlers.complaints.lifecycle import COMPLAINT
 from handlers.complaints.policy import SEVERITIES
 from handlers.config import StaffRole, example_config_text, load_estate_config_text
@@ -79,7 +79,9 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"complaint.status.{state}" for state in COMPLAINT.states}
     keys |= {f"complaint.card.{c}_{w}" for c in ("reply", "resolve") for w in ("met", "due")}
     keys |= {f"complaint.owner.{clock}_soon" for clock in ("reply", "resolve")}
-    keys |= {key for c in (RESOLVED, EXPLAINED) for key in (c.told, c.confirmed)}
+    conclusions = (RESOLVED, EXPLAINED, EXPLAINED_IN_PERSON)
+    keys |= {key for c in conclusions for key in (c.told, c.confirmed)}
+    keys |= {f"complaint.form.explained.{how}" for how in EXPLAINED_HOW}
     keys |= {f"slip.status.{state}" for state in SLIP.states}
     keys |= {f"slip.day.item_{what}" for what in COUNTED.values()}
     keys |= {f"fee.type.{key}" for key in FEE_TYPES}
