@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .entities import detect_entities
-from .errors import SandboxError, SandboxTimeoutError
+from .errors import PATIENCE, SandboxError, SandboxTimeoutError
 from .files import placeholder_png
 from .state import CallbackQueryRecord, ChatRecord, StoredMessage, UserRecord, member_object
 from .transcript import describe
@@ -72,7 +72,7 @@ class _ChatHandle:
         containing: str | None = None,
         *,
         predicate: Callable[[SandboxMessage], bool] | None = None,
-        timeout: float = 10.0,  # noqa: ASYNC109 - the test API says timeout=
+        timeout: float = PATIENCE,  # noqa: ASYNC109 - the test API says timeout=
     ) -> SandboxMessage:
         """Wait for a bot message (new or edited since the last action here) that matches."""
         chat = self._chat
@@ -275,7 +275,7 @@ class SandboxUser(_ChatHandle):
         label: str,
         *,
         in_chat: _ChatHandle | None = None,
-        timeout: float = 10.0,  # noqa: ASYNC109 - the test API says timeout=
+        timeout: float = PATIENCE,  # noqa: ASYNC109 - the test API says timeout=
     ) -> dict[str, Any] | None:
         """Tap a button of the reply keyboard the bot shows: shares the contact for a
         ``request_contact`` button, the location for ``request_location``, else sends its text.
@@ -371,7 +371,7 @@ class SandboxUser(_ChatHandle):
         callback_data: str | None = None,
         in_chat: _ChatHandle | None = None,
         message: SandboxMessage | None = None,
-        timeout: float = 10.0,  # noqa: ASYNC109 - the test API says timeout=
+        timeout: float = PATIENCE,  # noqa: ASYNC109 - the test API says timeout=
     ) -> CallbackAnswer:
         """Press an inline button and return the bot's ``answerCallbackQuery``.
 
@@ -425,7 +425,7 @@ class SandboxUser(_ChatHandle):
         *,
         message: SandboxMessage | None = None,
         in_chat: _ChatHandle | None = None,
-        timeout: float = 10.0,  # noqa: ASYNC109 - the test API says timeout=
+        timeout: float = PATIENCE,  # noqa: ASYNC109 - the test API says timeout=
     ) -> CallbackAnswer:
         """Send a callback query with arbitrary ``data`` (a forged or stale button) on
         ``message`` (default: the bot's newest message in the chat)."""

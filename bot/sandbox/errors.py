@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+PATIENCE = 30.0
+"""Seconds a test waits by default for what it expects from the bot. Only a failing wait lasts
+that long; a slow, loaded machine (two test workers on two cores) must not fail a test that
+would pass on an idle one. A test expecting nothing names its own short timeout."""
+
 _PREFIXES = {
     400: "Bad Request",
     401: "Unauthorized",

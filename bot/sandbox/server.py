@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from .actors import SandboxGroup, SandboxUser
-from .errors import ApiError, SandboxError, SandboxTimeoutError
+from .errors import PATIENCE, ApiError, SandboxError, SandboxTimeoutError
 from .limits import FaultPlan, HoldGate, RateLimiter
 from .methods import BotApi
 from .params import Upload, coerce, read_request
@@ -295,7 +295,7 @@ class SandboxServer:
     async def wait_until(
         self,
         predicate: Callable[[], object],
-        timeout: float = 10.0,  # noqa: ASYNC109 - the test API says timeout=
+        timeout: float = PATIENCE,  # noqa: ASYNC109 - the test API says timeout=
         *,
         poll: float = 0.05,
     ) -> object:

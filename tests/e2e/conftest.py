@@ -24,6 +24,7 @@ from sqlalchemy import Table, insert, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.sandbox import SandboxGroup, SandboxMessage, SandboxServer, SandboxUser
+from bot.sandbox.errors import PATIENCE
 from storage.models import Timer
 
 from ..scratch_db import DATABASES, create_engine, scratch_database
@@ -117,7 +118,7 @@ class Estate:
         async with self._engine.begin() as connection:
             await connection.execute(insert(table), rows)
 
-    async def fast_forward(self, kind: str, timeout: float = 10.0) -> int:  # noqa: ASYNC109
+    async def fast_forward(self, kind: str, timeout: float = PATIENCE) -> int:  # noqa: ASYNC109
         """Make the pending timers of `kind` due now, as if their time had come: the bot's
         scheduler (running, or when it next starts) fires them on its next tick. Waits until
         there is one to move (the decision that schedules it may still be in flight); returns
@@ -304,7 +305,7 @@ class BotProcess:
         self.log_path = estate.folder / "bot.log"
         self.starts = 0
 
-    async def start(self, ready_within: float = 60.0) -> None:
+    async def start(self, ready_within: float = 180.0) -> None:
         """Start the process and wait until it is ready: polling (or its webhook set), as an
         operator sees it in the log. Tests then time the bot's replies, not its start-up."""
         self.starts += 1
@@ -359,7 +360,7 @@ class BotProcess:
 
 async def eventually(
     check: Callable[[], Awaitable[object]],
-    timeout: float = 10.0,  # noqa: ASYNC109
+    timeout: float = PATIENCE,  # noqa: ASYNC109
 ) -> object:
     """Poll an async check until it returns something truthy (for database state)."""
     loop = asyncio.get_running_loop()
@@ -582,7 +583,7 @@ async def file_complaint(
     return match.group(0)
 
 
-async def all_updates_handled(estate: Estate, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+async def all_updates_handled(estate: Estate, timeout: float = PATIENCE) -> None:  # noqa: ASYNC109
     """Every update sent so far was fetched and handled by the bot (an album is several)."""
     sandbox = estate.sandbox
     await sandbox.wait_until(lambda: not sandbox.pending_updates(), timeout)
