@@ -9,7 +9,7 @@ from conversations.complaints.forms import complaint_flows
 from conversations.feature import Command, Feature, FeatureContext
 from handlers import callbacks, registration
 from handlers.actor import Actor, FlowStart, Invocation
-from handlers.complaints import followup, handling, intake, reports
+from handlers.complaints import followup, handling, home_visit, intake, plan, reports
 from handlers.complaints.callback import CALLBACK
 from handlers.complaints.common import (
     ADD_INFO,
@@ -20,6 +20,8 @@ from handlers.complaints.common import (
     EXPLAIN_FORM,
     INFO_FORM,
     INVALID,
+    PLAN,
+    PLAN_FORM,
     REPLY,
     REPLY_BREACH,
     REPLY_FORM,
@@ -36,6 +38,7 @@ from handlers.complaints.common import (
     SURVEY_PHONE,
     SURVEY_REMIND,
     TRIAGE,
+    VERDICT,
     VISIT,
     VISIT_FORM,
     VISIT_REMINDER,
@@ -64,7 +67,9 @@ def feature(context: FeatureContext) -> Feature:
             SATISFIED: followup.survey_answer(policy),
             CALL: CALLBACK.show_number(),
             SURVEY_BY_PHONE: followup.answered_by_phone(policy),
-            VISIT: followup.offer_visit,
+            VISIT: home_visit.offer_visit,
+            VERDICT: home_visit.record_verdict(policy),
+            PLAN: plan.open_plan(),
         },
         forms=(
             COMPLAINT_FORM,
@@ -74,6 +79,7 @@ def feature(context: FeatureContext) -> Feature:
             EXPLAIN_FORM,
             INFO_FORM,
             VISIT_FORM,
+            PLAN_FORM,
         ),
         timers={
             REPLY_WARN: followup.deadline_near,
@@ -84,7 +90,7 @@ def feature(context: FeatureContext) -> Feature:
             SURVEY: CALLBACK.asking(),
             SURVEY_REMIND: CALLBACK.reminding(),
             SURVEY_PHONE: CALLBACK.phoning(),
-            VISIT_REMINDER: followup.remind_visit,
+            VISIT_REMINDER: home_visit.remind_visit,
         },
         commands=_commands(policy),
         on_blocked=COMPLAINTS.resident_unreachable,

@@ -18,11 +18,12 @@ from typing import Any
 
 from conversations.steps import AskChoice, AskDate, AskPhotos, AskText, Confirm, Flow, Option
 from conversations.summaries import photos_line
-from handlers.complaints import followup, handling, intake
+from handlers.complaints import handling, home_visit, intake, plan
 from handlers.complaints.common import (
     COMPLAINT_FORM,
     EXPLAIN_FORM,
     INFO_FORM,
+    PLAN_FORM,
     REPLY_FORM,
     RESOLVE_FORM,
     ROUTE_FORM,
@@ -183,6 +184,13 @@ def complaint_flows(policy: ComplaintPolicy) -> list[Flow]:
             cancelled=text("complaint.form.cancelled"),
             help=text("complaint.form.help"),
         ),
+        owner_text(
+            PLAN_FORM.name,
+            "plan",
+            text("complaint.form.ask_plan"),
+            plan.record_plan(policy),
+            text("complaint.form.plan_summary"),
+        ),
         Flow(
             name=ROUTE_FORM.name,
             steps=(
@@ -206,7 +214,7 @@ def complaint_flows(policy: ComplaintPolicy) -> list[Flow]:
                     choices=[Option(k, text(f"repair.slot_option.{k}")) for k in SLOTS],
                 ),
             ),
-            submit=followup.book_visit(policy),
+            submit=home_visit.book_visit(policy),
             cancelled=text("complaint.form.cancelled"),
             help=text("complaint.form.help"),
         ),

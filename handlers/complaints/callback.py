@@ -17,6 +17,7 @@ from handlers.complaints.common import (
     SURVEY_BY_PHONE,
     SURVEY_PHONE,
     SURVEY_REMIND,
+    VISIT,
     number,
 )
 from handlers.complaints.policy import ComplaintPolicy
@@ -26,7 +27,13 @@ from storage.uow import UnitOfWork
 
 
 def ask(ticket: Ticket, survey: Survey) -> MessageBody:
-    """Satisfied, or not?"""
+    """Satisfied, or not? For a major complaint the callback is a home visit: which day?
+    (handlers/complaints/home_visit.py)"""
+    if ticket.severity == "major":
+        return message(
+            text("complaint.resident.visit_offer", number=number(ticket)),
+            buttons=[[VISIT.button(text("complaint.button.choose_visit"), ticket.id)]],
+        )
     return message(
         text("complaint.survey.ask", number=number(ticket)),
         buttons=[
@@ -42,9 +49,12 @@ CALLBACK = Callback(COMPLAINTS, SURVEY, SURVEY_REMIND, SURVEY_PHONE, CALL, SURVE
 
 
 async def schedule(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket) -> None:
-    """Resolved now: the callback's clock, ending with the manual's window."""
+    """Resolved now: the callback's clock, ending with the manual's window. A major
+    complaint's home visit is offered at once, to be booked in advance (the manual's order)."""
     local = uow.now.astimezone(policy.timezone).date() + timedelta(days=1)
     morning = policy.calendar.next_working_start(datetime.combine(local, time(0), policy.timezone))
     window_end = policy.callback_due(uow.now)
     first = min(morning, window_end)  # an estate's window shorter than a night is kept too
+    if ticket.severity == "major":
+        first = uow.now
     await CALLBACK.schedule(uow, policy.calendar, ticket, first, by=window_end)

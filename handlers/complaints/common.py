@@ -48,6 +48,8 @@ SATISFIED = Action("cmp.sat", (int, int))
 CALL = Action("cmp.call")  # the front desk: show me the resident's phone (privately)
 SURVEY_BY_PHONE = Action("cmp.cbphone", (int, int))  # the callback's answer (ticket, satisfied)
 VISIT = Action("cmp.visit")
+VERDICT = Action("cmp.verdict", (int, int))  # the home visit's verdict (ticket, satisfied 1/0)
+PLAN = Action("cmp.plan")  # management records the handling plan
 COMPLAINT_FORM = Form("complaint")
 REPLY_FORM = Form("complaint_reply")
 ROUTE_FORM = Form("complaint_route")
@@ -55,6 +57,7 @@ RESOLVE_FORM = Form("complaint_resolve")
 EXPLAIN_FORM = Form("complaint_explain")
 VISIT_FORM = Form("complaint_visit")
 INFO_FORM = Form("complaint_info")
+PLAN_FORM = Form("complaint_plan")
 
 
 number = COMPLAINTS.number
@@ -107,6 +110,9 @@ async def card(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket) -> Mess
             lines.append(_deadline_line("resolve", ticket.resolve_due_at, ticket.resolved_at))
         else:
             lines.append(text("complaint.card.owned_invalid", owner=owner))
+        if plan := details.get("plan"):
+            lines.append(text("complaint.card.plan", by=verbatim(plan.get("by", ""))))
+            lines.append(verbatim(plan.get("text", "")))
         if details.get("explained") == "in_person":
             lines.append(text("complaint.card.explained_in_person"))
         if details.get("routed_to"):

@@ -1,15 +1,14 @@
-"""After the owner acts: deadline warnings and breaches, the callback survey, the home visit.
+"""After the owner acts: deadline warnings and breaches, and the callback's answer.
 
 A deadline about to pass warns the owner; one that passed alerts the supervisors and is counted as a
 breach in the monthly summary. Every resolved complaint gets a callback within 3 working days;
-"not satisfied" reopens it to the same owner. Major complaints get a home visit on a day the
-resident chooses.
+"not satisfied" reopens it to the same owner. (A major complaint's callback is a home visit:
+handlers/complaints/home_visit.py.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta
 
 from handlers.actor import Actor, TapAnswer
 from handlers.complaints.callback import CALLBACK
@@ -20,19 +19,14 @@ from handlers.complaints.common import (
     REPLY_WARN,
     RESOLVE_BREACH,
     RESOLVE_WARN,
-    VISIT_FORM,
-    VISIT_REMINDER,
     number,
     refresh_card,
     tell_owner,
-    visit_label,
 )
 from handlers.complaints.handling import schedule_deadline
 from handlers.complaints.policy import ComplaintPolicy
-from handlers.forms import Answers, Outcome
 from handlers.messages import message, moment, text, verbatim
 from handlers.reach import alert_management
-from handlers.rules.visits import SLOTS
 from storage.models import Ticket, Timer
 from storage.uow import UnitOfWork
 
@@ -126,15 +120,22 @@ def survey_answer(policy: ComplaintPolicy) -> TapHandler:
     return handler
 
 
+async def settle(
+    uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket, satisfied: bool, actor: int
+) -> None:
+    """The resident's verdict, as staff heard it (on the phone, at the home visit): satisfied
+    closes the complaint, not satisfied reopens it to the same owner."""
+    if not satisfied:
+        await reopen(uow, policy, ticket, actor)
+    elif await COMPLAINTS.transition(
+        uow, ticket, "satisfied", actor=actor, event="closed", closed_at=uow.now
+    ):
+        await refresh_card(uow, policy, ticket)
+
+
 def answered_by_phone(policy: ComplaintPolicy) -> TapHandler:
     async def answered(uow: UnitOfWork, ticket: Ticket, satisfied: bool, actor: int) -> None:
-        """Said on the phone: satisfied closes it, not satisfied reopens it to the same owner."""
-        if not satisfied:
-            await reopen(uow, policy, ticket, actor)
-        elif await COMPLAINTS.transition(
-            uow, ticket, "satisfied", actor=actor, event="closed", closed_at=uow.now
-        ):
-            await refresh_card(uow, policy, ticket)
+        await settle(uow, policy, ticket, satisfied, actor)
 
     return CALLBACK.answered_by_phone(answered)
 
@@ -153,6 +154,9 @@ async def reopen(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket, actor
         reopened=ticket.reopened + 1,
     ):
         return
+    details = dict(ticket.details)
+    details.pop("visit", None)  # the next resolution's callback books a visit of its own
+    ticket.details = details
     await schedule_deadline(uow, ticket, RESOLVE_WARN, RESOLVE_BREACH, resolve_due)
     await refresh_card(uow, policy, ticket)
     owner = verbatim(ticket.details.get("owner_name", ""))
@@ -163,74 +167,4 @@ async def reopen(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket, actor
         uow,
         ticket,
         message(text("complaint.owner.reopened", number=number(ticket), at=moment(resolve_due))),
-    )
-
-
-async def offer_visit(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:
-    """The resident picks the day of the home visit a major complaint gets."""
-    ticket = await COMPLAINTS.get(uow, ticket_id)
-    if ticket is None or ticket.reporter_user_id != actor.user_id or ticket.severity != "major":
-        return TapAnswer(text("error.record_not_found"), alert=True)
-    if not COMPLAINTS.allows(ticket, "book_visit") or ticket.details.get("visit"):
-        return TapAnswer(text("repair.error.already_answered"), alert=True)
-    return await COMPLAINTS.open_form(
-        uow, actor, VISIT_FORM, ticket, text("complaint.toast.visit", number=number(ticket))
-    )
-
-
-def book_visit(
-    policy: ComplaintPolicy,
-) -> Callable[[UnitOfWork, Actor, Answers], Awaitable[Outcome]]:
-    async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
-        """The agreed day becomes the owner's home-visit task, with a reminder that morning."""
-        ticket = await COMPLAINTS.form_ticket(uow, answers)
-        if ticket is None or ticket.reporter_user_id != actor.user_id:
-            return Outcome.FINISH
-        details = dict(ticket.details)
-        details["visit"] = {"day": answers["day"], "slot": answers["slot"]}
-        ticket.details = details
-        COMPLAINTS.record(
-            uow, ticket, "visit_agreed", actor.user_id, day=answers["day"], slot=answers["slot"]
-        )
-        await COMPLAINTS.schedule(
-            uow,
-            ticket,
-            VISIT_REMINDER,
-            _visit_reminder_time(policy, answers["day"], answers["slot"], uow.now),
-        )
-        await refresh_card(uow, policy, ticket)
-        when = visit_label(details["visit"])
-        await tell_owner(
-            uow, ticket, message(text("complaint.owner.visit", number=number(ticket), when=when))
-        )
-        await uow.outbox.send(
-            actor.chat_id,
-            message(text("complaint.resident.visit_booked", number=number(ticket), when=when)),
-        )
-        return Outcome.FINISH
-
-    return hook
-
-
-def _visit_reminder_time(policy: ComplaintPolicy, day_: str, slot: str, now: datetime) -> datetime:
-    """Two hours before the visit window opens (at once if that is already past)."""
-    start = datetime.combine(date.fromisoformat(day_), SLOTS[slot][0], tzinfo=policy.timezone)
-    return max(now, start - timedelta(hours=2))
-
-
-async def remind_visit(uow: UnitOfWork, timer: Timer) -> None:
-    """The owner's home-visit task, on the day."""
-    ticket = await COMPLAINTS.timer_ticket(uow, timer.subject_id)
-    if ticket is None or not ticket.details.get("visit"):
-        return
-    await tell_owner(
-        uow,
-        ticket,
-        message(
-            text(
-                "complaint.owner.visit_today",
-                number=number(ticket),
-                when=visit_label(ticket.details["visit"]),
-            )
-        ),
     )

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from handlers.actions import Form
 from handlers.actor import Actor, TapAnswer
-from handlers.complaints import callback
+from handlers.complaints import callback, plan
 from handlers.complaints.common import (
     ADD_INFO,
     COMPLAINTS,
@@ -23,7 +23,6 @@ from handlers.complaints.common import (
     REPLY_WARN,
     RESOLVE_BREACH,
     RESOLVE_WARN,
-    VISIT,
     add_to_thread,
     number,
     refresh_card,
@@ -49,7 +48,7 @@ def _is_owner(staff: Staff, ticket: Ticket) -> bool:
     return ticket.assignee_user_id == staff.telegram_user_id or staff.role in OVERSEEING_ROLES
 
 
-def _owner(staff: Staff, ticket: Ticket) -> TapAnswer | None:
+def owns(staff: Staff, ticket: Ticket) -> TapAnswer | None:
     """One owner speaks for the estate (a supervisor may stand in)."""
     if _is_owner(staff, ticket):
         return None
@@ -127,10 +126,11 @@ def triage(policy: ComplaintPolicy) -> TapHandler:
                 )
             ),
         )
-        if severity == "major":
+        if severity == "major":  # management decides the plan (handlers/complaints/plan.py)
             await alert_management(
                 uow,
-                message(
+                plan.alert(
+                    ticket,
                     text(
                         "complaint.managers.major",
                         number=number(ticket),
@@ -140,14 +140,6 @@ def triage(policy: ComplaintPolicy) -> TapHandler:
                     text("complaint.card.what", what=verbatim(ticket.details.get("what", ""))),
                 ),
                 urgent=True,
-            )
-            await COMPLAINTS.tell_reporter(
-                uow,
-                ticket,
-                message(
-                    text("complaint.resident.visit_offer", number=number(ticket)),
-                    buttons=[[VISIT.button(text("complaint.button.choose_visit"), ticket.id)]],
-                ),
             )
         return TapAnswer(text("complaint.toast.owned", number=number(ticket)))
 
@@ -178,7 +170,7 @@ def owner_form(form: Form, action: str) -> TapHandler:
     """Reply, Route and Resolve: only the owner (or a supervisor), in a private form, and only
     while the lifecycle allows `action`."""
 
-    @COMPLAINTS.staff_action(refusal=FRONT_DESK_ONLY, roles=FRONT_DESK_ROLES, may=_owner)
+    @COMPLAINTS.staff_action(refusal=FRONT_DESK_ONLY, roles=FRONT_DESK_ROLES, may=owns)
     async def handler(uow: UnitOfWork, actor: Actor, acting: Acting) -> TapAnswer:
         ticket = acting.ticket
         if not COMPLAINTS.allows(ticket, action):

@@ -28,8 +28,8 @@ COMPLAINT = Lifecycle(
         "reply": frozenset({"open", "resolved"}),
         "route": frozenset({"open"}),
         "add_info": _NOT_CLOSED,
-        "book_visit": _NOT_CLOSED,
         "survey": frozenset({"resolved"}),
+        "plan": frozenset({"open"}),
     },
 )
 

@@ -94,15 +94,15 @@ async def test_triage_makes_the_first_to_classify_the_owner_with_the_severitys_d
     alert = "🚨 Major complaint C-0001 (Noise and neighbours), owned by Li Na."
     managers = [m.text for m in await complaint.messages(MANAGERS) if "C-0001" in m.text]
     supervisor = [m.text for m in await complaint.messages(SUN) if "C-0001" in m.text]
-    if severity == "Major":  # management hears at once; the resident is offered a home visit
+    if severity == "Major":  # management hears at once and records the plan from the alert
         assert managers == [
             f"{alert} Management decides the plan.\n"
             "What happened: Loud drilling from 502 every night after 22:00."
         ]
         assert supervisor == managers
-        offer = await complaint.last(ALICE)
-        assert "someone from the estate would like to visit you at home" in offer
-        assert offer.buttons == [["📅 Choose a day"]]
+        assert (await complaint.last(MANAGERS)).buttons == [["📝 Record the plan"]]
+        # The home visit is the callback, offered once it is resolved (the manual's order).
+        assert all("visit" not in m.text for m in await complaint.messages(ALICE))
     else:
         assert managers == [] and supervisor == []
 
@@ -111,6 +111,31 @@ async def test_triage_makes_the_first_to_classify_the_owner_with_the_severitys_d
     assert again.alert
     assert again.text == "C-0001 is already being handled, owned by Li Na."
     assert (await complaint.ticket("complaint")).severity == severity.lower()
+
+
+async def test_management_records_the_plan_of_a_major_complaint_and_its_owner_sees_it(
+    complaint: Estate,
+):
+    await complaint.tap(LI, "Major", chat=FRONT_DESK)
+    alert = await complaint.last(MANAGERS)
+    refused = await complaint.tap(LI, "Record the plan", chat=MANAGERS, message=alert)
+    assert refused.alert  # the front desk owns it; management decides the plan
+    assert refused.text == "Only a supervisor or a manager records the handling plan."
+    await start_staff(complaint, SUN)
+    toast = await complaint.tap(SUN, "Record the plan", chat=MANAGERS, message=alert)
+    assert not toast.alert, toast
+    plan = "Mediate between the neighbours on Tuesday; security patrols at 22:00 this week."
+    await complaint.send(SUN, plan)
+    await complaint.tap(SUN, "Submit")
+    assert (await complaint.last(SUN)).text == (
+        "The plan for C-0001 is recorded; its owner has it and the card shows it."
+    )
+    assert (await complaint.last(LI)).text == (
+        f"📝 Management's handling plan for C-0001, from Sun Li:\n{plan}"
+    )
+    assert f"📝 Management's plan (from Sun Li):\n{plan}" in await card(complaint)
+    ticket = await complaint.ticket("complaint")
+    assert ticket.details["plan"] == {"text": plan, "by": "Sun Li"}
 
 
 async def test_claim_invalid_makes_the_claimant_owner_and_asks_for_the_reason(complaint: Estate):

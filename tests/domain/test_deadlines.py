@@ -26,6 +26,7 @@ from .harness import (
     FRONT_DESK,
     LI,
     MANAGERS,
+    QIAN,
     SUN,
     ZHOU,
     Estate,
@@ -450,8 +451,15 @@ async def test_a_resident_the_bot_cannot_reach_is_called_back_at_once(complaint:
     assert (await complaint.last(ALICE)).text == "This list is for estate staff."
 
 
-async def test_the_owner_is_reminded_of_the_home_visit_two_hours_before_it(complaint: Estate):
+async def test_a_major_complaints_callback_is_the_home_visit_booked_when_it_is_resolved(
+    complaint: Estate,
+):
     await triaged_at(complaint, local(2026, 9, 21, 10, 15), "Major")
+    await owner_form(complaint, LI, "Resolved", "The neighbour agreed to stop at 22:00.")
+    await complaint.wait_until(complaint.clock.now)  # the scheduler's next tick
+    offer = await complaint.last(ALICE)  # at once: the visit is booked in advance
+    assert "someone from the estate would like to visit you at home" in offer.text
+    assert offer.buttons == [["📅 Choose a day"]]
     toast = await complaint.tap(ALICE, "Choose a day")
     assert not toast.alert, toast
     await complaint.send(ALICE, "2026-09-23")
@@ -464,13 +472,29 @@ async def test_the_owner_is_reminded_of_the_home_visit_two_hours_before_it(compl
         f"📅 C-0001: the resident chose a home visit on {when}."
     )
     reminder = local(2026, 9, 23, 7, 0)
+    # The visit is the callback: no reminder to the resident, no phone task for the front desk.
+    assert await complaint.pending("complaint.survey") == {}
     assert await complaint.pending("complaint.visit") == {"complaint.visit_reminder": reminder}
     cards = [m for m in await complaint.texts(FRONT_DESK) if "Complaint C-0001" in m]
     assert f"Home visit: {when}" in cards[0]
 
-    await owner_form(complaint, LI, "Reply", "We will come on Wednesday.")  # no reply deadline now
-
-    await nothing_until_then(complaint, LI, reminder, f"📅 Today: home visit about C-0001, {when}.")
+    said = (
+        f"📅 Today: home visit about C-0001, {when}.\n"
+        "After the visit, record what the resident said:"
+    )
+    await nothing_until_then(complaint, LI, reminder, said)
+    task = await complaint.last(LI)
+    assert task.buttons == [["😊 Resident satisfied", "😞 Not satisfied"]]
+    refused = await complaint.tap_data(QIAN, task.callback_data[0][1])  # a forged tap
+    assert refused.alert  # a technician records no verdict
+    assert (await complaint.ticket("complaint")).status == "resolved"
+    toast = await complaint.tap(LI, "Not satisfied", message=task)
+    assert toast.text == "C-0001: the resident is not satisfied; it is reopened to you."
+    ticket = await complaint.ticket("complaint")
+    assert (ticket.status, ticket.assignee_user_id, ticket.reopened) == ("open", LI.id, 1)
+    assert "visit" not in ticket.details  # the next resolution books a visit of its own
+    again = await complaint.tap(LI, "Resident satisfied", message=task)
+    assert again.alert  # the verdict is recorded once
 
 
 # -- registration ----------------------------------------------------------------------------------

@@ -194,20 +194,10 @@ async def test_an_untouched_complaint_warns_its_owner_and_alerts_supervisors_at_
     card = await card_of(estate, number)
     await triaged(estate, li, card, severity.capitalize())
 
-    if severity == "major":  # management hears at once; the resident is offered a home visit
+    if severity == "major":  # management hears at once, and records the plan from the alert
         alert = await estate.managers.wait_for_message(containing="Major complaint C-0001")
-        assert "owned by Li Na" in alert.text
+        assert "owned by Li Na" in alert.text and alert.buttons == [["📝 Record the plan"]]
         await sun.wait_for_message(containing="Major complaint C-0001")
-        offer = await alice.wait_for_message(containing="visit you at home")
-        await alice.click("Choose a day", message=offer)
-        await alice.wait_for_message(containing="which day may we visit you")
-        day = datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=2)
-        await alice.send(day.isoformat())
-        ask = await alice.wait_for_message(containing="time of day")
-        await alice.click("Evening", message=ask)
-        await alice.wait_for_message(containing="home visit about C-0001 is booked")
-        await li.wait_for_message(containing="the resident chose a home visit")
-        await estate.front_desk.wait_for_message(containing="Home visit:")
     else:
         await asyncio.sleep(0.5)
         assert not [m for m in estate.managers.messages if "C-0001" in m.text]
@@ -436,6 +426,58 @@ async def test_only_the_owner_acts_on_a_complaint_and_others_taps_are_refused(
     assert status == "open" and owner == winners[0].id
     assert severity == ("minor" if winners[0] is li else "major")
     assert (await actions(estate)).count("complaint.triaged") == 2  # C-0001 and C-0002 once
+
+
+# -- 6b. a major complaint: management's plan, and the home visit as its callback ----------------
+
+
+async def test_a_major_complaint_gets_managements_plan_and_its_callback_is_the_home_visit(
+    estate: Estate, bot: BotProcess
+):
+    alice, li, sun = estate.alice, estate.li, estate.sun
+    await register_on_roster(alice)
+    await start_staff(li)
+    await start_staff(sun)
+    number = await file_complaint(estate, alice)
+    card = await card_of(estate, number)
+    await triaged(estate, li, card, "Major")
+    alert = await estate.managers.wait_for_message(containing="Major complaint C-0001")
+    refused = await li.click("Record the plan", message=alert)
+    assert refused.show_alert and "supervisor or a manager" in (refused.text or ""), refused
+    answer = await sun.click("Record the plan", message=alert)
+    assert not answer.show_alert, answer
+    await sun.wait_for_message(containing="what is management's handling plan")
+    await sun.send("Mediate on Tuesday; security patrols at 22:00 this week.")
+    summary = await sun.wait_for_message(containing="Handling plan for C-0001")
+    await sun.click("Submit", message=summary)
+    plan = await li.wait_for_message(containing="Management's handling plan for C-0001")
+    assert "security patrols at 22:00" in plan.text
+    await estate.front_desk.wait_for_message(containing="Management's plan (from Sun Li)")
+
+    await owner_form(li, card, "Resolved", "what was done", "502 agreed to the quiet hours.")
+    offer = await alice.wait_for_message(containing="visit you at home")  # at once
+    await alice.click("Choose a day", message=offer)
+    await alice.wait_for_message(containing="which day may we visit you")
+    day = datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=2)
+    await alice.send(day.isoformat())
+    ask = await alice.wait_for_message(containing="time of day")
+    await alice.click("Evening", message=ask)
+    await alice.wait_for_message(containing="home visit about C-0001 is booked")
+    await li.wait_for_message(containing="the resident chose a home visit")
+    await estate.front_desk.wait_for_message(containing="Home visit:")
+    # The visit is the callback: no reminder for the resident, no phone task for the front desk.
+    assert await timers(estate, "complaint.survey_remind") == ["cancelled"]
+    assert await timers(estate, "complaint.survey_phone") == ["cancelled"]
+
+    assert await estate.fast_forward("complaint.visit_reminder") == 1  # the day of the visit
+    task = await li.wait_for_message(containing="Today: home visit about C-0001")
+    assert task.buttons == [["😊 Resident satisfied", "😞 Not satisfied"]]
+    answer = await li.click("Resident satisfied", message=task)
+    assert "the resident is satisfied; it is closed" in (answer.text or ""), answer
+    await estate.front_desk.wait_for_message(containing="Status: closed")
+    assert (await complaint(estate))[0] == "closed"
+    again = await li.click("Not satisfied", message=task)
+    assert again.show_alert  # recorded once
 
 
 # -- 7. an unhappy callback ------------------------------------------------------------------------

@@ -82,6 +82,7 @@ def _dynamic_keys() -> set[str]:
     conclusions = (RESOLVED, EXPLAINED, EXPLAINED_IN_PERSON)
     keys |= {key for c in conclusions for key in (c.told, c.confirmed)}
     keys |= {f"complaint.form.explained.{how}" for how in EXPLAINED_HOW}
+    keys |= {f"complaint.visit.recorded_{said}" for said in ("satisfied", "unsatisfied")}
     keys |= {f"slip.status.{state}" for state in SLIP.states}
     keys |= {f"slip.day.item_{what}" for what in COUNTED.values()}
     keys |= {f"fee.type.{key}" for key in FEE_TYPES}
