@@ -238,6 +238,10 @@ class TicketFollower(Base):
     joined_at: Mapped[datetime] = mapped_column()
 
 
+SURVEY_QUESTIONS = ("skill", "quality", "process")
+"""A repair survey's questions, in the order they are asked; each is a column of `surveys`."""
+
+
 class Survey(Base):
     """A callback survey: when it was sent, when and how it was answered.
 
