@@ -385,3 +385,7 @@ async def test_an_unanswered_callback_is_asked_again_then_called_and_may_reopen(
     assert not toast.alert, toast
     assert await state(job) == ("open", None, 1)  # sent back to be done again
     assert "Called back by Li Na: not satisfied" in (await phone_task(job, mark)).text
+    async with job.db.uow(job.estate_id) as uow:
+        [answered] = await uow.session.scalars(select(Survey))
+    assert answered.by_phone and answered.rating == 1  # one verdict: not satisfied
+    assert (answered.skill, answered.quality, answered.process) == (None, None, None)
