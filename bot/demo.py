@@ -205,7 +205,11 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
                 await alice.wait_for_message(containing="Is the problem fixed")
                 await alice.click("Fixed")
                 await alice.wait_for_message(containing="How satisfied", timeout=20)
-                await alice.click("5⭐")
+                await alice.click("5⭐")  # the technician's skill and manner
+                await alice.wait_for_message(containing="Question 2 of 3")
+                await alice.click("5⭐")  # the quality of the work
+                await alice.wait_for_message(containing="Question 3 of 3")
+                await alice.click("4⭐")  # the process
                 await alice.wait_for_message(containing="Anything you would like to add")
                 await alice.send("Quick and tidy, thank you!")
                 await alice.wait_for_message(containing="feedback is recorded")

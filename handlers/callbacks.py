@@ -33,6 +33,10 @@ from storage.uow import UnitOfWork
 ONE_WORKING_DAY = parse_duration("1 working day")
 FRONT_DESK_ONLY = text("callback.error.front_desk_only")
 
+VERDICT_RATING = {True: 5, False: 1}
+"""A yes/no verdict (the front desk's call, the complaint callback) as an overall rating, so the
+reports count a "satisfied" given that way as a satisfied resident."""
+
 Ask = Callable[[Ticket, Survey], MessageBody]
 """A feature's survey question for one ticket, with its answer buttons."""
 Answered = Callable[[UnitOfWork, Ticket, bool, int], Awaitable[None]]
@@ -201,6 +205,8 @@ class Callback:
             if survey is None:
                 survey = await uow.tickets.add_survey(ticket, ticket.reporter_user_id or 0)
             survey.answered_at = uow.now
+            survey.by_phone = True
+            survey.rating = VERDICT_RATING[bool(satisfied)]
             survey.comment = f"by phone: {staff.name}"
             self.kind.record(
                 uow,

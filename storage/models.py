@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -237,8 +238,19 @@ class TicketFollower(Base):
     joined_at: Mapped[datetime] = mapped_column()
 
 
+SURVEY_QUESTIONS = ("skill", "quality", "process")
+"""A repair survey's questions, in the order they are asked; each is a column of `surveys`."""
+
+
 class Survey(Base):
-    """A callback survey: when it was sent, when and how it was answered."""
+    """A callback survey: when it was sent, when and how it was answered.
+
+    A repair's survey asks the manual's three questions, each 1-5: the technician's skill and
+    manner (`skill`), the quality of the work (`quality`) and the process (`process`: speed,
+    keeping the appointment, the front desk). `rating` is the overall answer: for a repair, the
+    lowest of the three, since one poor part is a poor repair; for a complaint, 5 (satisfied) or
+    1 (not). An answer the front desk took on the phone (`by_phone`) is that overall verdict only.
+    """
 
     __tablename__ = "surveys"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -247,6 +259,10 @@ class Survey(Base):
     sent_at: Mapped[datetime] = mapped_column()
     answered_at: Mapped[datetime | None]
     rating: Mapped[int | None] = mapped_column(Integer)
+    skill: Mapped[int | None] = mapped_column(Integer)
+    quality: Mapped[int | None] = mapped_column(Integer)
+    process: Mapped[int | None] = mapped_column(Integer)
+    by_phone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     comment: Mapped[str | None] = mapped_column(Text)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from handlers.actor import Actor, TapAnswer
+from handlers.callbacks import VERDICT_RATING
 from handlers.complaints.callback import CALLBACK
 from handlers.complaints.common import (
     COMPLAINTS,
@@ -105,7 +106,7 @@ def survey_answer(policy: ComplaintPolicy) -> TapHandler:
         if ticket is None:
             return TapAnswer(text("error.record_not_found"), alert=True)
         survey.answered_at = uow.now
-        survey.rating = 5 if satisfied else 1
+        survey.rating = VERDICT_RATING[bool(satisfied)]
         COMPLAINTS.record(uow, ticket, "survey_answered", actor.user_id, satisfied=bool(satisfied))
         await CALLBACK.done(uow, ticket)
         if satisfied:

@@ -1,8 +1,17 @@
 """The resident's side of a finished job: sign it off, and answer the callback survey.
 
 The manual: the resident confirms the result; the front desk calls back every repair (100%), and an
-unhappy resident means the job is handled again. Not fixed, or a low rating, reopens the job and
+unhappy resident means the job is handled again. Not fixed, or a low score, reopens the job and
 tells the supervisors; silence is a phone call for the front desk (handlers/repairs/phone.py).
+
+The survey asks what the manual's survey asks, one question at a time, one tap each (1-5): the
+technician's skill and manner, the quality of the work, the process (speed, keeping the
+appointment, the front desk); then an optional comment. What "satisfied" means:
+
+- the overall `rating` is the lowest of the three scores: one poor part is a poor repair;
+- any score of `low_rating` (2) or less reopens the job, as an unhappy callback does;
+- the reports count a resident satisfied when the overall rating is 4 or 5, that is when every
+  answer is 4 or 5 (the manual's target: 90% or more). A 3 neither reopens nor counts satisfied.
 """
 
 from __future__ import annotations
@@ -21,8 +30,8 @@ from handlers.repairs.common import (
     CONFIRM_TIMEOUT,
     FIXED,
     NOT_FIXED,
-    RATE,
     REPAIRS,
+    SCORE,
     SURVEY,
     SURVEY_BY_PHONE,
     SURVEY_PHONE,
@@ -34,7 +43,7 @@ from handlers.repairs.common import (
     refresh_card,
 )
 from handlers.repairs.policy import RepairPolicy
-from storage.models import Survey, Ticket
+from storage.models import SURVEY_QUESTIONS, Survey, Ticket
 from storage.uow import UnitOfWork
 
 RATINGS = (1, 2, 3, 4, 5)
@@ -146,12 +155,28 @@ def not_fixed(policy: RepairPolicy) -> TapHandler:
     return handler
 
 
+def next_question(survey: Survey) -> str | None:
+    """The first question of the survey not answered yet; None when all are."""
+    return next((q for q in SURVEY_QUESTIONS if getattr(survey, q) is None), None)
+
+
 def ask(ticket: Ticket, survey: Survey) -> MessageBody:
-    """The callback question: a 1-5 rating."""
+    """The next question of the callback survey, with its 1-5 buttons (the reminder asks it too,
+    so a resident who stopped halfway goes on where they stopped)."""
+    question = next_question(survey) or SURVEY_QUESTIONS[-1]
     return message(
-        text("repair.survey.ask", number=number(ticket)),
+        text(
+            "repair.survey.ask",
+            number=number(ticket),
+            step=SURVEY_QUESTIONS.index(question) + 1,
+            total=len(SURVEY_QUESTIONS),
+        ),
+        text(f"repair.survey.question.{question}"),
         buttons=[
-            [RATE.button(text("repair.survey.star", rating=n), survey.id, n) for n in RATINGS]
+            [
+                SCORE.button(text("repair.survey.star", rating=n), survey.id, question, n)
+                for n in RATINGS
+            ]
         ],
     )
 
@@ -160,47 +185,81 @@ CALLBACK = Callback(REPAIRS, SURVEY, SURVEY_REMIND, SURVEY_PHONE, CALL, SURVEY_B
 """Every confirmed repair is called back: asked, reminded, then a phone task."""
 
 
+async def settle(
+    uow: UnitOfWork, policy: RepairPolicy, ticket: Ticket, satisfied: bool, actor: int
+) -> bool:
+    """The callback's verdict: an unhappy one reopens the job, a happy one closes it. False when
+    the job had already moved on."""
+    if not satisfied:
+        return await reopen(uow, policy, ticket, "survey_low", actor)
+    if not await REPAIRS.transition(
+        uow, ticket, "survey_ok", actor=actor, event="closed", closed_at=uow.now
+    ):
+        return False
+    await refresh_card(uow, policy, ticket)
+    return True
+
+
 def answered_by_phone(policy: RepairPolicy) -> TapHandler:
+    """The front desk's call records one overall verdict, satisfied or not: the manual's own
+    question ("is the resident satisfied with the result?"). The task card sits in a shared group,
+    where fifteen score buttons would invite mis-taps; the three scores are the in-bot survey's."""
+
     async def answered(uow: UnitOfWork, ticket: Ticket, satisfied: bool, actor: int) -> None:
-        if not satisfied:
-            await reopen(uow, policy, ticket, "survey_low", actor)
-        elif await REPAIRS.transition(
-            uow, ticket, "survey_ok", actor=actor, event="closed", closed_at=uow.now
-        ):
-            await refresh_card(uow, policy, ticket)
+        await settle(uow, policy, ticket, satisfied, actor)
 
     return CALLBACK.answered_by_phone(answered)
 
 
-def rate(policy: RepairPolicy) -> TapHandler:
-    async def handler(uow: UnitOfWork, actor: Actor, survey_id: int, rating: int) -> TapAnswer:
-        """A rating: a low one reopens the job and alerts the supervisors."""
+def score(policy: RepairPolicy) -> TapHandler:
+    async def handler(
+        uow: UnitOfWork, actor: Actor, survey_id: int, question: str, given: int
+    ) -> TapAnswer:
+        """One answer; after the last, a low score reopens the job and alerts the supervisors."""
         survey = await uow.tickets.survey(survey_id)
-        if survey is None or survey.telegram_user_id != actor.user_id or rating not in RATINGS:
+        if (
+            survey is None
+            or survey.telegram_user_id != actor.user_id
+            or question not in SURVEY_QUESTIONS
+            or given not in RATINGS
+        ):
             return TapAnswer(text("error.record_not_found"), alert=True)
-        if survey.answered_at is not None:
+        asked = next_question(survey)
+        if survey.answered_at is not None or getattr(survey, question) is not None:
             return TapAnswer(text("repair.error.already_answered"), alert=True)
-        ticket = await REPAIRS.get(uow, survey.ticket_id)
-        if ticket is None:
+        if question != asked:  # a question not asked yet: nobody was shown this button
             return TapAnswer(text("error.record_not_found"), alert=True)
-        survey.answered_at = uow.now
-        survey.rating = rating
-        REPAIRS.record(uow, ticket, "survey_answered", actor.user_id, rating=rating)
-        await CALLBACK.done(uow, ticket)
-        if rating <= policy.low_rating:
-            await reopen(uow, policy, ticket, "survey_low", actor.user_id)
-            said = text("repair.survey.sorry", number=number(ticket))
-        else:
-            if await REPAIRS.transition(
-                uow, ticket, "survey_ok", actor=actor.user_id, event="closed", closed_at=uow.now
-            ):
-                await refresh_card(uow, policy, ticket)
-            said = text("repair.survey.thanks")
-        return TapAnswer(
-            said, start_flow=COMMENT_FORM.open(survey=survey.id, number=number(ticket))
-        )
+        ticket = await REPAIRS.get(uow, survey.ticket_id)
+        if ticket is None or not REPAIRS.allows(ticket, "survey"):
+            return TapAnswer(text("repair.error.already_answered"), alert=True)
+        if not await uow.tickets.score_survey(survey, question, given):
+            return TapAnswer(text("repair.error.already_answered"), alert=True)
+        if next_question(survey) is not None:
+            await uow.outbox.send(actor.chat_id, ask(ticket, survey))
+            return TapAnswer(text("repair.survey.noted"))
+        return await finish(uow, policy, actor, ticket, survey)
 
     return handler
+
+
+async def finish(
+    uow: UnitOfWork, policy: RepairPolicy, actor: Actor, ticket: Ticket, survey: Survey
+) -> TapAnswer:
+    """All three answered: the overall rating is the lowest, and it decides the job's fate."""
+    scores = {q: int(getattr(survey, q)) for q in SURVEY_QUESTIONS}
+    rating = min(scores.values())
+    survey.answered_at = uow.now
+    survey.rating = rating
+    REPAIRS.record(uow, ticket, "survey_answered", actor.user_id, rating=rating, **scores)
+    await CALLBACK.done(uow, ticket)
+    unhappy = rating <= policy.low_rating
+    await settle(uow, policy, ticket, not unhappy, actor.user_id)
+    said = (
+        text("repair.survey.sorry", number=number(ticket))
+        if unhappy
+        else text("repair.survey.thanks")
+    )
+    return TapAnswer(said, start_flow=COMMENT_FORM.open(survey=survey.id, number=number(ticket)))
 
 
 async def save_comment(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:

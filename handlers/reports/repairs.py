@@ -2,7 +2,12 @@
 
 Counted over the jobs received in the period (their number, categories, departments, urgency,
 how long they waited to be accepted and took to be done, reopened or fixed the first time) and
-over the callbacks that fell due in it. Waiting to be accepted is elapsed time, as the manual's
+over the callbacks that fell due in it, and the surveys answered in it: the overall rating and,
+per question of the survey (the technician's skill and manner, the quality of the work, the
+process), the average score and the share of 4s and 5s. A question counts the surveys that
+answered it; a verdict taken on the phone has no per-question scores, and the overall average
+leaves it out too (its 5 or 1 is a yes or a no, not a score), while the satisfied share counts
+it. Waiting to be accepted is elapsed time, as the manual's
 rule (urgent at once, ordinary within 2 hours) is; time to done is working time, what the office
 gave the job. The first acceptance and the first completion are read from the job's history:
 a reopened job's own columns are cleared when it goes back to be done again.
@@ -16,11 +21,11 @@ from datetime import datetime
 from handlers.messages import TextBody, text, verbatim
 from handlers.repairs.common import REPAIRS, category_label, number
 from handlers.repairs.policy import RepairPolicy
-from handlers.reports.callbacks import CallbackRule, callback_figures
+from handlers.reports.callbacks import SATISFIED_RATING, CallbackRule, callback_figures
 from handlers.reports.figures import Breakdown, Figure, Section, SectionProvider, mean_hours, share
 from handlers.reports.period import Period
 from handlers.reports.policy import ReportPolicy
-from storage.models import Event
+from storage.models import SURVEY_QUESTIONS, Event, Survey
 from storage.uow import UnitOfWork
 
 KEY = "repairs"
@@ -34,6 +39,7 @@ FIGURES = tuple(
         "reopened",
         "first_time_fix",
         "rating",
+        *(f"{q}{suffix}" for q in SURVEY_QUESTIONS for suffix in ("", "_satisfied")),
         "callbacks",
         "callbacks_on_time",
         "satisfied",
@@ -60,7 +66,7 @@ def repair_figures(policy: RepairPolicy, targets: ReportPolicy) -> SectionProvid
         answered = await uow.tickets.surveys_answered_between(
             REPAIRS.kind, period.start, period.end
         )
-        ratings = [s.rating for s in answered if s.rating is not None]
+        ratings = [s.rating for s in answered if s.rating is not None and not s.by_phone]
         departments = Counter(t.department_key or "front_desk" for t in tickets)
         department_names: dict[str, str] = {}
         for key in departments:
@@ -81,11 +87,8 @@ def repair_figures(policy: RepairPolicy, targets: ReportPolicy) -> SectionProvid
                 share(sum(1 for t in finished if not t.reopened), len(finished)),
                 "percent",
             ),
-            Figure(
-                f"{KEY}.rating",
-                sum(ratings) / len(ratings) if ratings else None,
-                "count",
-            ),
+            Figure(f"{KEY}.rating", mean(ratings), "count"),
+            *per_question(answered),
             *await callback_figures(uow, rule, period, targets, prefix=KEY),
         )
         categories = Counter(t.category or "" for t in tickets)
@@ -107,6 +110,21 @@ def repair_figures(policy: RepairPolicy, targets: ReportPolicy) -> SectionProvid
         )
 
     return section
+
+
+def mean(scores: list[int]) -> float | None:
+    return sum(scores) / len(scores) if scores else None
+
+
+def per_question(answered: list[Survey]) -> tuple[Figure, ...]:
+    """Each question's average score, and its share of 4s and 5s (the satisfied answers)."""
+    figures: list[Figure] = []
+    for question in SURVEY_QUESTIONS:
+        given = [score for s in answered if (score := getattr(s, question)) is not None]
+        good = sum(1 for score in given if score >= SATISFIED_RATING)
+        figures.append(Figure(f"{KEY}.{question}", mean(given), "count"))
+        figures.append(Figure(f"{KEY}.{question}_satisfied", share(good, len(given)), "percent"))
+    return tuple(figures)
 
 
 def _first(history: list[Event], action: str) -> dict[int, datetime]:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Survey, Ticket, TicketCounter, TicketFollower
+from storage.models import SURVEY_QUESTIONS, Survey, Ticket, TicketCounter, TicketFollower
 
 
 class TicketRepository:
@@ -267,3 +267,20 @@ class TicketRepository:
 
     async def survey(self, survey_id: int) -> Survey | None:
         return await self._session.get(Survey, survey_id)
+
+    async def score_survey(self, survey: Survey, question: str, score: int) -> bool:
+        """Set one question's score if nobody set it first (a double tap, two devices): the
+        first answer stands, and only one caller is told it counted."""
+        if question not in SURVEY_QUESTIONS:
+            raise ValueError(f"no survey question {question!r}")
+        column = getattr(Survey, question)
+        result = await self._session.execute(
+            update(Survey)
+            .where(Survey.id == survey.id, column.is_(None), Survey.answered_at.is_(None))
+            .values({question: score})
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            return False
+        await self._session.refresh(survey)
+        return True

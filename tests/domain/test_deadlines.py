@@ -195,7 +195,10 @@ async def test_the_callback_survey_comes_the_next_working_day(estate: Estate):
     survey = local(2026, 9, 28, 16, 0)
     assert (await estate.pending("repair."))["repair.survey"] == survey
 
-    said = "How satisfied are you with the repair R-0001? (1 = very unhappy, 5 = very happy)"
+    said = (
+        "How satisfied are you with the repair R-0001? Question 1 of 3 "
+        "(1 = very unhappy, 5 = very happy):\n🧑‍🔧 The technician's skill and manner"
+    )
     await nothing_until_then(estate, ALICE, survey, said)
 
 

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
+from storage.models import Survey
+
 from .harness import (
     ALICE,
+    BOB,
     ENGINEERING,
     FRONT_DESK,
     LI,
@@ -21,6 +26,8 @@ from .harness import (
     ZHOU,
     Estate,
     Person,
+    Shown,
+    Toast,
     finish_job,
     local,
 )
@@ -230,36 +237,88 @@ async def test_not_fixed_reopens_the_job_on_a_new_card_and_tells_the_supervisor(
     assert "Replaced the whole trap." in (await job.last(ALICE)).text
 
 
-async def survey(job: Estate) -> None:
-    """Alice confirms on Monday at 16:00; the survey arrives on Tuesday at 16:00."""
+STARS = [["1⭐", "2⭐", "3⭐", "4⭐", "5⭐"]]
+
+
+async def survey(job: Estate) -> Shown:
+    """Alice confirms on Monday at 16:00; the first question arrives on Tuesday at 16:00."""
     await done(job)
     await job.tap(ALICE, "Fixed")
     await job.wait_until(local(2026, 9, 22, 16, 0))
     asked = await job.last(ALICE)
-    assert "How satisfied are you with the repair R-0001?" in asked
-    assert asked.buttons == [["1⭐", "2⭐", "3⭐", "4⭐", "5⭐"]]
+    assert asked.text == (
+        "How satisfied are you with the repair R-0001? Question 1 of 3 "
+        "(1 = very unhappy, 5 = very happy):\n🧑‍🔧 The technician's skill and manner"
+    ), asked.text
+    assert asked.buttons == STARS
+    return asked
 
 
-async def test_a_low_rating_reopens_the_job_and_tells_the_supervisor(job: Estate):
+async def answer(job: Estate, *stars: str) -> list[Toast]:
+    """Alice taps one score per question, each on the question just asked."""
+    toasts = []
+    for star in stars:
+        toasts.append(await job.tap(ALICE, star, message=await job.last(ALICE)))
+    return toasts
+
+
+async def scores(job: Estate) -> list[tuple[int | None, ...]]:
+    """(skill, quality, process, overall rating, answered?) of each survey."""
+    async with job.db.uow(job.estate_id) as uow:
+        rows = await uow.session.scalars(select(Survey).order_by(Survey.id))
+        return [(s.skill, s.quality, s.process, s.rating, s.answered_at is not None) for s in rows]
+
+
+async def test_the_survey_asks_the_manuals_three_questions_one_tap_each(job: Estate):
     await survey(job)
-    toast = await job.tap(ALICE, "2⭐")
+    first = await job.tap(ALICE, "5⭐")
+    assert first == Toast("Noted, thank you.", False)
+    second = await job.last(ALICE)
+    assert "Question 2 of 3" in second.text and "The quality of the work" in second.text
+    assert second.buttons == STARS
+    await job.tap(ALICE, "4⭐", message=second)
+    third = await job.last(ALICE)
+    assert "Question 3 of 3" in third.text
+    assert "The process: how quickly we came, keeping the appointment, the front desk" in third.text
+    assert await scores(job) == [(5, 4, None, None, False)]  # nothing decided halfway
+    assert (await job.ticket("repair")).status == "confirmed"
+
+    toast = await job.tap(ALICE, "4⭐", message=third)
+    assert toast.text == "Thank you for your answers!"
+    assert await scores(job) == [(5, 4, 4, 4, True)]  # overall: the lowest answer
+    assert (await job.ticket("repair")).status == "closed"
+
+
+async def test_the_survey_is_asked_in_the_residents_language(job: Estate):
+    await survey(job)
+    await job.tap(ALICE, "5⭐")
+    chinese = await job.last(ALICE, language="zh_Hans")
+    assert chinese.text == (
+        "您对维修 R-0001 满意吗？第 2 题，共 3 题（1 = 非常不满意，5 = 非常满意）：\n🔧 维修质量"
+    )
+
+
+async def test_a_low_score_on_any_question_reopens_the_job_and_tells_the_supervisor(job: Estate):
+    await survey(job)
+    *_, toast = await answer(job, "5⭐", "5⭐", "2⭐")  # happy with all but the process
 
     assert toast.text == "We are sorry. R-0001 has been reopened and a supervisor will follow up."
     assert "Anything you would like to add?" in (await job.last(ALICE)).text
     alert = (await job.last(SUN)).text
     assert alert == "↩️ A resident gave R-0001 a low rating; it has been reopened."
     assert await state(job) == ("open", None, 1)
+    assert await scores(job) == [(5, 5, 2, 2, True)]
     new = (await job.messages(ENGINEERING))[-1]
     assert "Reopened (1)" in new and new.buttons == [["Accept"]]
     reopened_at = local(2026, 9, 22, 16, 0)
     assert await job.pending("repair.") == {"repair.accept_sla": reopened_at + timedelta(hours=2)}
 
 
-async def test_a_good_rating_closes_the_job(job: Estate):
+async def test_good_scores_close_the_job(job: Estate):
     await survey(job)
-    toast = await job.tap(ALICE, "4⭐")
+    *_, toast = await answer(job, "4⭐", "5⭐", "3⭐")  # a 3 is not unhappy enough to reopen
 
-    assert toast.text == "Thank you for your rating!"
+    assert toast.text == "Thank you for your answers!"
     await job.send(ALICE, "Quick and tidy.")
     assert (await job.last(ALICE)).text == "Thank you, your feedback is recorded."
     assert "Status: closed" in await card(job)
@@ -267,9 +326,46 @@ async def test_a_good_rating_closes_the_job(job: Estate):
     assert (ticket.status, ticket.closed_at) == ("closed", local(2026, 9, 22, 16, 0))
     assert await job.pending("repair.") == {}
     assert not [m for m in await job.messages(SUN) if "R-0001" in m.text]
+    assert await scores(job) == [(4, 5, 3, 3, True)]
 
-    second = await job.tap(ALICE, "1⭐")
-    assert second.alert and (await job.ticket("repair")).status == "closed"
+
+async def test_double_taps_stale_and_forged_answers_are_refused_politely(job: Estate):
+    first = await survey(job)
+    [skill] = first.callback_data[0][4:5]  # 5⭐ on the first question
+    assert skill.startswith("1|rep.score|") and skill.endswith("|skill|5")
+    survey_id = skill.split("|")[2]
+    ahead = await job.tap_data(ALICE, f"1|rep.score|{survey_id}|process|1")  # not asked yet
+    assert ahead.alert and "does not exist" in ahead.text
+    for forged in (f"1|rep.score|{survey_id}|skill|9", f"1|rep.score|{survey_id}|mood|5"):
+        refused = await job.tap_data(ALICE, forged)
+        assert refused.alert and "does not exist" in refused.text
+    mallory = await job.tap_data(BOB, skill)  # someone else's survey
+    assert mallory.alert and "does not exist" in mallory.text
+
+    await job.tap_data(ALICE, skill)
+    again = await job.tap_data(ALICE, skill)  # a double tap
+    assert again.alert and "already answered" in again.text
+    other = await job.tap(ALICE, "1⭐", message=first)  # the old question, another score
+    assert other.alert and "already answered" in other.text
+    await answer(job, "5⭐", "5⭐")
+    late = await job.tap(ALICE, "1⭐", message=first)  # after the survey is done
+    assert late.alert and "already answered" in late.text
+    assert await scores(job) == [(5, 5, 5, 5, True)]
+    assert (await job.ticket("repair")).status == "closed"
+
+
+async def test_a_reminder_asks_the_question_where_the_resident_stopped(job: Estate):
+    await survey(job)
+    await job.tap(ALICE, "4⭐")  # answers the first question, then leaves it
+    mark = await job.mark()
+    await job.wait_until(local(2026, 9, 23, 16, 0))
+    [reminder] = await job.messages(ALICE, after=mark)
+    assert reminder.text.startswith("A reminder about R-0001")
+    assert "Question 2 of 3" in reminder.text and "The quality of the work" in reminder.text
+    await job.tap(ALICE, "5⭐", message=reminder)
+    await job.tap(ALICE, "5⭐", message=await job.last(ALICE))
+    assert await scores(job) == [(4, 5, 5, 4, True)]
+    assert await job.pending("repair.") == {}  # no phone task: it was answered
 
 
 async def test_an_unanswered_callback_is_asked_again_then_called_and_may_reopen(job: Estate):
@@ -280,7 +376,7 @@ async def test_an_unanswered_callback_is_asked_again_then_called_and_may_reopen(
     await job.wait_until(local(2026, 9, 23, 16, 0))
     [reminder] = await job.messages(ALICE, after=mark)
     assert reminder.text.startswith("A reminder about R-0001: we would like to hear from you.")
-    assert len(reminder.buttons[0]) == 5  # the same 1-5 question
+    assert reminder.buttons == STARS  # the first question again
     mark = await job.mark()
     await job.wait_until(local(2026, 9, 24, 16, 0))
     task = await phone_task(job, mark)
@@ -289,3 +385,7 @@ async def test_an_unanswered_callback_is_asked_again_then_called_and_may_reopen(
     assert not toast.alert, toast
     assert await state(job) == ("open", None, 1)  # sent back to be done again
     assert "Called back by Li Na: not satisfied" in (await phone_task(job, mark)).text
+    async with job.db.uow(job.estate_id) as uow:
+        [answered] = await uow.session.scalars(select(Survey))
+    assert answered.by_phone and answered.rating == 1  # one verdict: not satisfied
+    assert (answered.skill, answered.quality, answered.process) == (None, None, None)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox import SandboxGroup, SandboxMessage, SandboxUser
+from bot.sandbox import CallbackAnswer, SandboxGroup, SandboxMessage, SandboxUser
 
 from .conftest import (
     BotProcess,
@@ -143,9 +143,10 @@ async def leak_from_report_to_closed_survey(estate: Estate, *, photos: int, albu
     await group.wait_for_message(containing="Status: confirmed by the resident")
     assert await estate.fast_forward("repair.survey") == 1
     survey = await alice.wait_for_message(containing="How satisfied")
+    assert "Question 1 of 3" in survey.text and "skill and manner" in survey.text
     assert survey.buttons == [["1⭐", "2⭐", "3⭐", "4⭐", "5⭐"]]
-    answer = await alice.click("5⭐", message=survey)
-    assert not answer.show_alert and "Thank you for your rating" in (answer.text or "")
+    answer = await answer_survey(alice, survey, "5⭐", "4⭐", "5⭐")
+    assert not answer.show_alert and "Thank you for your answers" in (answer.text or "")
     await alice.wait_for_message(containing="Anything you would like to add")
     await alice.send("Quick and tidy, thank you!")
     await alice.wait_for_message(containing="feedback is recorded")
@@ -165,8 +166,9 @@ async def leak_from_report_to_closed_survey(estate: Estate, *, photos: int, albu
         "select number, status, reopened, assignee_user_id, closed_at is not null from tickets"
     ) == [(1, "closed", 0, zhou.id, True)]
     assert await estate.query(
-        "select rating, comment, sent_at is not null, answered_at is not null from surveys"
-    ) == [(5, "Quick and tidy, thank you!", True, True)]
+        "select skill, quality, process, rating, comment, sent_at is not null,"
+        " answered_at is not null from surveys"
+    ) == [(5, 4, 5, 4, "Quick and tidy, thank you!", True, True)]  # overall: the lowest
     assert await estate.query(
         "select count(*) from timers where status = 'pending' and kind like 'repair.%'"
     ) == [(0,)]
@@ -290,6 +292,22 @@ async def job_reported_and_done(estate: Estate) -> tuple[str, SandboxMessage, Sa
     await finish_job(estate.zhou, card)
     asked = await estate.alice.wait_for_message(containing="Is the problem fixed")
     return number, card, asked
+
+
+async def answer_survey(
+    resident: SandboxUser, first: SandboxMessage, *stars: str
+) -> CallbackAnswer:
+    """Tap one score per question of the survey, from the question `first` asks on, each on the
+    question just asked; the last tap's answer."""
+    asked = first
+    step = int(asked.text.split("Question ")[1].split(" ")[0])
+    for index, star in enumerate(stars):
+        answer = await resident.click(star, message=asked)
+        if index < len(stars) - 1:
+            assert not answer.show_alert and "Noted" in (answer.text or ""), answer
+            step += 1
+            asked = await resident.wait_for_message(containing=f"Question {step} of 3")
+    return answer
 
 
 async def surveyed(estate: Estate, asked: SandboxMessage) -> SandboxMessage:
@@ -442,16 +460,25 @@ async def test_forged_stale_and_other_peoples_buttons_are_refused_and_change_not
     answer = await alice.click_data(fixed, message=asked)  # Fixed twice
     assert answer.show_alert and "already answered" in (answer.text or "")
     await alice.click("5⭐", message=survey)
+    answer = await alice.click("5⭐", message=survey)  # a double tap on the first question
+    assert answer.show_alert and "already answered" in (answer.text or "")
+    second = await alice.wait_for_message(containing="Question 2 of 3")
+    forged = data_of(second, "1⭐").replace("|quality|", "|process|")  # a question not asked yet
+    answer = await alice.click_data(forged, message=second)
+    assert answer.show_alert and "does not exist" in (answer.text or "")
+    await answer_survey(alice, second, "5⭐", "5⭐")
     await alice.wait_for_message(containing="Anything you would like to add")
-    answer = await alice.click("5⭐", message=survey)  # a second rating
-    assert answer.show_alert
+    answer = await alice.click("1⭐", message=survey)  # a stale button, the survey answered
+    assert answer.show_alert and "already answered" in (answer.text or "")
     await group.wait_for_message(containing="Status: closed")
 
     for person in (zhou, qian):  # the old Accept of a closed job
         answer = await person.click_data(accept, message=card)
         assert answer.show_alert and "R-0001 is closed" in (answer.text or ""), answer
     assert await ticket(estate) == ("closed", zhou.id, 0)
-    assert await estate.query("select count(*) from surveys where rating = 5") == [(1,)]
+    assert await estate.query("select skill, quality, process, rating from surveys") == [
+        (5, 5, 5, 5)
+    ]
     assert await actions(estate) == [
         "repair.reported",
         "repair.accepted",
@@ -602,7 +629,7 @@ async def test_a_low_survey_rating_reopens_the_job_and_tells_the_supervisor(
     _, old_card, asked = await job_reported_and_done(estate)
     survey = await surveyed(estate, asked)
 
-    answer = await alice.click("1⭐", message=survey)
+    answer = await answer_survey(alice, survey, "4⭐", "1⭐", "3⭐")  # the work was poor
     assert not answer.show_alert
     assert "We are sorry. R-0001 has been reopened" in (answer.text or "")
     await alice.wait_for_message(containing="Anything you would like to add")
@@ -614,9 +641,9 @@ async def test_a_low_survey_rating_reopens_the_job_and_tells_the_supervisor(
         predicate=lambda m: "Repair R-0001" in m.text and m.message_id != old_card.message_id
     )
     assert await ticket(estate) == ("open", None, 1)
-    assert await estate.query("select rating, comment, answered_at is not null from surveys") == [
-        (1, "Still dripping.", True)
-    ]
+    assert await estate.query(
+        "select skill, quality, process, rating, comment, answered_at is not null from surveys"
+    ) == [(4, 1, 3, 1, "Still dripping.", True)]
     log = await actions(estate)
     assert log[-2:] == ["repair.survey_answered", "repair.reopened"], log
     assert "repair.closed" not in log

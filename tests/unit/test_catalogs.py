@@ -31,6 +31,7 @@ from handlers.reports.period import KINDS
 from handlers.rules.visits import SLOTS
 from handlers.slips.lifecycle import SLIP
 from handlers.slips.reconcile import COUNTED
+from storage.models import SURVEY_QUESTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ("bot", "handlers", "conversations")
@@ -74,6 +75,7 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"repair.slot.{slot}" for slot in SLOTS} | {f"repair.slot_option.{s}" for s in SLOTS}
     keys |= {f"repair.urgency.{u}" for u in ("urgent", "normal")}
     keys |= {f"repair.supervisor.{reason}" for reason in ("not_fixed", "survey_low")}
+    keys |= {f"repair.survey.question.{question}" for question in SURVEY_QUESTIONS}
     keys |= set(TIMELINE.values())
     keys |= {f"complaint.severity.{s}" for s in SEVERITIES}
     keys |= {f"complaint.status.{state}" for state in COMPLAINT.states}

@@ -10,6 +10,7 @@ Saturday.
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,7 +24,8 @@ from handlers.complaints.policy import complaint_policy
 from handlers.config import EstateConfig, example_config_text, load_estate_config_text
 from handlers.repairs.policy import repair_policy
 from handlers.reports.complaints import complaint_figures
-from handlers.reports.compose import Report, gather, messages
+from handlers.reports.compose import Report, figure_line, gather, messages
+from handlers.reports.export import tickets_of, workbook
 from handlers.reports.figures import ReportSections, Section
 from handlers.reports.period import Period, parse
 from handlers.reports.policy import report_policy
@@ -31,7 +33,7 @@ from handlers.reports.repairs import repair_figures
 from handlers.reports.slips import slip_figures
 from storage.database import Database
 from storage.migrate import upgrade
-from storage.models import Survey, Ticket
+from storage.models import SURVEY_QUESTIONS, Survey, Ticket
 from storage.uow import UnitOfWork
 from tests.domain.harness import ZONE, local
 
@@ -74,14 +76,30 @@ def event(uow: UnitOfWork, made: Ticket, action: str, at: datetime) -> None:
     uow.events.record(f"{made.kind}.{action}", "ticket", made.id, actor=None).at = at
 
 
-def survey(uow: UnitOfWork, made: Ticket, answered: datetime, rating: int) -> None:
+def survey(
+    uow: UnitOfWork,
+    made: Ticket,
+    answered: datetime | None,
+    rating: int | None,
+    scores: tuple[int | None, int | None, int | None] = (None, None, None),
+    *,
+    sent: datetime | None = None,
+    by_phone: bool = False,
+) -> None:
+    """A survey: its overall rating and, for a repair asked in the bot, the three scores (the
+    technician, the work, the process)."""
+    skill, quality, process = scores
     uow.session.add(
         Survey(
             ticket_id=made.id,
             telegram_user_id=1,
-            sent_at=answered - timedelta(hours=1),
+            sent_at=sent or (answered or uow.now) - timedelta(hours=1),
             answered_at=answered,
             rating=rating,
+            skill=skill,
+            quality=quality,
+            process=process,
+            by_phone=by_phone,
         )
     )
 
@@ -127,7 +145,7 @@ async def test_repair_figures(uow: UnitOfWork):
     event(uow, r1, "done", local(2026, 9, 29, 15))  # 5 working hours
     event(uow, r1, "confirmed", local(2026, 9, 29, 16))  # callback due Wednesday 16:00
     event(uow, r1, "survey_sent", local(2026, 9, 30, 16))  # on time
-    survey(uow, r1, local(2026, 9, 30, 17), 5)
+    survey(uow, r1, local(2026, 9, 30, 17), 5, (5, 5, 5))
     r2 = await ticket(
         uow, "repair", 2, local(2026, 9, 30, 17), category="electricity", reopened=1, **engineering
     )
@@ -151,13 +169,17 @@ async def test_repair_figures(uow: UnitOfWork):
     # Callbacks that fell due in week 40, whenever their jobs came in.
     event(uow, r0, "confirmed", local(2026, 9, 30, 17, 30))  # after hours before the holiday:
     event(uow, r0, "survey_sent", local(2026, 10, 8, 9))  # due Thursday 8 October 09:00: on time
-    survey(uow, r0, local(2026, 9, 30, 18), 2)  # (answered in week 40: counts for satisfaction)
+    survey(uow, r0, local(2026, 9, 30, 18), 2, (4, 2, 3))  # (answered in week 40: it counts)
     r7 = await ticket(uow, "repair", 7, local(2026, 9, 20, 10), category="gas", **engineering)
     event(uow, r7, "confirmed", local(2026, 9, 28, 10))  # due Tuesday 10:00
     event(uow, r7, "survey_by_phone", local(2026, 9, 29, 11))  # made, an hour late
+    survey(uow, r7, local(2026, 9, 29, 11, 30), 5, by_phone=True)  # "satisfied", on the phone
     r8 = await ticket(uow, "repair", 8, local(2026, 9, 21, 10), category="gas", **engineering)
     event(uow, r8, "confirmed", local(2026, 10, 4, 12))  # due 8 October: passed, never made
     r9 = await ticket(uow, "repair", 9, local(2026, 9, 22, 10), category="gas", **engineering)
+    half = local(2026, 10, 2, 10)  # stopped after the first question: not answered, not counted
+    survey(uow, r9, None, None, (1, None, None), sent=half)
+    survey(uow, r1, local(2026, 10, 5, 9), 1, (1, 1, 1))  # answered in week 41: not this week
     await uow.session.flush()
 
     section = await provider(uow, WEEK_40)
@@ -169,10 +191,16 @@ async def test_repair_figures(uow: UnitOfWork):
         "repairs.time_to_done": 3.5,  # (5 + 2) / 2, in working hours
         "repairs.reopened": 1,
         "repairs.first_time_fix": 50.0,  # of the two done, one was reopened
-        "repairs.rating": 3.5,  # (5 + 2) / 2
+        "repairs.rating": 3.5,  # (5 + 2) / 2: the phone's yes is no score
+        "repairs.skill": 4.5,  # (5 + 4) / 2
+        "repairs.skill_satisfied": 100.0,
+        "repairs.quality": 3.5,  # (5 + 2) / 2
+        "repairs.quality_satisfied": 50.0,
+        "repairs.process": 4.0,  # (5 + 3) / 2
+        "repairs.process_satisfied": 50.0,
         "repairs.callbacks": 75.0,  # r1, r0, r7 made; r8 missed
         "repairs.callbacks_on_time": 50.0,  # r1, r0
-        "repairs.satisfied": 50.0,
+        "repairs.satisfied": 66.67,  # r1 and r7 (on the phone); not r0, who gave a 2
     }
     assert [(t["params"]["value"], n) for t, n in section.breakdowns[0].items] == [
         ("Water and drains", 3),
@@ -184,7 +212,7 @@ async def test_repair_figures(uow: UnitOfWork):
     ]
     assert section.figure("repairs.callbacks").met is False
     assert section.figure("repairs.satisfied").target == 90
-    assert r9.id  # a job with no history counts nowhere
+    assert section.figure("repairs.skill_satisfied").target is None  # the 90% is overall
 
 
 async def test_a_callback_with_time_left_is_not_counted_missed(uow: UnitOfWork):
@@ -343,6 +371,70 @@ async def test_the_monthly_report_reads_in_both_languages_within_telegrams_limit
     assert "Slips issued: 0\n" in renderer.text("en", details[2])  # nothing then, nothing now
     chinese = renderer.text("zh_Hans", details[1])
     assert "受理投诉：5（较上月 +4）" in chinese
+
+
+async def test_satisfaction_per_question_reads_in_both_languages(uow: UnitOfWork):
+    provider = repair_figures(repair_policy(CONFIG), report_policy(CONFIG))
+    r1 = await ticket(uow, "repair", 1, local(2026, 9, 29, 10))
+    r2 = await ticket(uow, "repair", 2, local(2026, 9, 29, 11))
+    survey(uow, r1, local(2026, 9, 30, 17), 3, (5, 3, 4))
+    survey(uow, r2, local(2026, 10, 2, 9), 4, (4, 5, 4))
+    await uow.session.flush()
+    section = await provider(uow, WEEK_40)
+    keys = [f"repairs.{q}{suffix}" for q in SURVEY_QUESTIONS for suffix in ("", "_satisfied")]
+    lines = [figure_line(section.figure(key), None, WEEK_40) for key in keys]
+    assert render(lines) == [
+        "Technician's skill and manner, average (of 5): 4.5",
+        "Technician's skill and manner rated 4-5: 100%",
+        "Quality of the work, average (of 5): 4",
+        "Quality of the work rated 4-5: 50%",
+        "Process (speed, appointment, front desk), average (of 5): 4",
+        "Process rated 4-5: 100%",
+    ]
+    assert render(lines, "zh_Hans") == [
+        "师傅技术与态度平均分（满分 5）：4.5",
+        "师傅技术与态度 4-5 分占比：100%",
+        "维修质量平均分（满分 5）：4",
+        "维修质量 4-5 分占比：50%",
+        "服务过程（速度、守约、前台）平均分（满分 5）：4",
+        "服务过程 4-5 分占比：100%",
+    ]
+    assert section.figure("repairs.satisfied").value == 50.0  # r2 only: r1 gave a 3
+
+
+async def test_the_spreadsheet_lists_each_repairs_survey_scores(uow: UnitOfWork):
+    from openpyxl import load_workbook
+
+    r1 = await ticket(uow, "repair", 1, local(2026, 9, 29, 10))
+    r2 = await ticket(uow, "repair", 2, local(2026, 9, 29, 11))
+    await ticket(uow, "repair", 3, local(2026, 9, 29, 12))  # not called back yet
+    c1 = await ticket(uow, "complaint", 1, local(2026, 9, 29, 13))
+    survey(uow, r1, None, None, (1, 1, 1), sent=local(2026, 9, 30, 9))  # an earlier one
+    survey(uow, r1, local(2026, 10, 2, 9, 30), 3, (5, 3, 4))  # the latest counts
+    survey(uow, r2, local(2026, 10, 2, 10), 5, by_phone=True)
+    survey(uow, c1, local(2026, 10, 2, 11), 1)
+    await uow.session.flush()
+
+    book = load_workbook(io.BytesIO(workbook(await tickets_of(uow, WEEK_40), ZONE)))
+
+    repairs = list(book["repair"].iter_rows(values_only=True))
+    header = repairs[0]
+    surveyed = header[header.index("survey_answered_at") :]
+    assert surveyed == (
+        "survey_answered_at",
+        "survey_rating",
+        "survey_skill",
+        "survey_quality",
+        "survey_process",
+    )
+    assert [row[0:1] + row[-5:] for row in repairs[1:]] == [
+        ("R-0001", datetime(2026, 10, 2, 9, 30), 3, 5, 3, 4),
+        ("R-0002", datetime(2026, 10, 2, 10), 5, None, None, None),  # one verdict, by phone
+        ("R-0003", None, None, None, None, None),
+    ]
+    complaints = list(book["complaint"].iter_rows(values_only=True))
+    assert complaints[0][-2:] == ("survey_answered_at", "survey_rating")
+    assert complaints[1][-2:] == (datetime(2026, 10, 2, 11), 1)
 
 
 async def test_a_callback_the_scheduler_sends_a_moment_after_its_deadline_is_on_time(
