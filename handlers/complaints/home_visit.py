@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 
 from handlers.actor import Actor, TapAnswer
+from handlers.callbacks import VERDICT_RATING
 from handlers.complaints.callback import CALLBACK
 from handlers.complaints.common import (
     COMPLAINTS,
@@ -136,7 +137,7 @@ def record_verdict(policy: ComplaintPolicy) -> TapHandler:
         if survey is None:
             survey = await uow.tickets.add_survey(ticket, ticket.reporter_user_id or 0)
         survey.answered_at = uow.now
-        survey.rating = 5 if satisfied else 1
+        survey.rating = VERDICT_RATING[bool(satisfied)]
         survey.comment = f"home visit: {staff.name}"
         COMPLAINTS.record(
             uow,
