@@ -22,7 +22,7 @@ from typing import Any
 from handlers.actions import Action
 from handlers.actor import Actor, TapAnswer
 from handlers.messages import MessageBody, TextBody, message, text, verbatim
-from handlers.reach import FRONT_DESK, can_message
+from handlers.reach import can_message, post_task
 from handlers.roles import FRONT_DESK_ROLES
 from handlers.rules.calendar import WorkingCalendar
 from handlers.rules.durations import parse_duration
@@ -135,15 +135,9 @@ class Callback:
 
     async def _phone_task(self, uow: UnitOfWork, ticket: Ticket, survey: Survey | None) -> None:
         self.kind.record(uow, ticket, "survey_by_phone", None)
-        front_desk = await uow.people.department(FRONT_DESK.groups[0])
-        if front_desk is None or front_desk.chat_id is None:
-            return
-        details = dict(ticket.details)
-        details["callback_unreachable"] = survey is None
-        details["callback_task"] = await uow.outbox.send(
-            front_desk.chat_id, self._task(ticket, survey is None), group=True
-        )
-        ticket.details = details
+        unreachable = survey is None
+        task = self._task(ticket, unreachable)
+        await post_task(uow, ticket, "callback_task", task, callback_unreachable=unreachable)
 
     def _task(
         self, ticket: Ticket, unreachable: bool, outcome: TextBody | None = None

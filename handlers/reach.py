@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from handlers.messages import MessageBody, TextBody, message, text, verbatim
 from handlers.roles import MANAGEMENT_ROLES
-from storage.models import TelegramUser
+from storage.models import TelegramUser, Ticket
 from storage.uow import UnitOfWork
 
 
@@ -76,6 +76,21 @@ async def to_group(
             await uow.outbox.send(department.chat_id, body, group=True, urgent=urgent)
             return True
     return False
+
+
+async def post_task(
+    uow: UnitOfWork, ticket: Ticket, key: str, body: MessageBody, **noted: object
+) -> None:
+    """A task card for the front desk's group about `ticket` (a call to make): its outbox id is
+    kept in the ticket's details under `key`, so whoever records the outcome edits the card in
+    place; `noted` details are kept with it. Nothing when the estate has no front-desk group."""
+    front_desk = await uow.people.department(FRONT_DESK.groups[0])
+    if front_desk is None or front_desk.chat_id is None:
+        return
+    details = dict(ticket.details)
+    details.update(noted)
+    details[key] = await uow.outbox.send(front_desk.chat_id, body, group=True)
+    ticket.details = details
 
 
 async def alert_management(uow: UnitOfWork, body: MessageBody, *, urgent: bool = False) -> int:

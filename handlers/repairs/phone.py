@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from handlers.actor import Actor, TapAnswer
 from handlers.messages import MessageBody, TextBody, message, moment, text, verbatim
-from handlers.reach import FRONT_DESK
+from handlers.reach import post_task
 from handlers.repairs.common import (
     BY_PHONE,
     CALL,
@@ -67,13 +67,7 @@ def confirm_timeout(policy: RepairPolicy) -> Callable[[UnitOfWork, Timer], Await
         if ticket is None or not REPAIRS.allows(ticket, "confirm"):
             return
         REPAIRS.record(uow, ticket, "phone_task", None)
-        front_desk = await uow.people.department(FRONT_DESK.groups[0])
-        if front_desk is not None and front_desk.chat_id is not None:
-            details = dict(ticket.details)
-            details["phone_task"] = await uow.outbox.send(
-                front_desk.chat_id, _task(ticket), group=True
-            )
-            ticket.details = details
+        await post_task(uow, ticket, "phone_task", _task(ticket))
         await REPAIRS.tell_followers(
             uow, ticket, message(text("repair.resident.will_call", number=number(ticket)))
         )
