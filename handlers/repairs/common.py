@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.actions import Action, Form
+from handlers.behalf import card_lines
 from handlers.messages import (
     ButtonBody,
     MessageBody,
@@ -107,6 +108,7 @@ async def card(
             name=verbatim(details.get("reporter_name", "")),
             count=followers,
         ),
+        *card_lines(ticket),
     ]
     if ticket.reopened:
         lines.append(text("repair.card.reopened", times=ticket.reopened))
