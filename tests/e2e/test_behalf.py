@@ -40,6 +40,9 @@ async def test_a_phoned_in_repair_is_recorded_for_the_resident_who_then_follows_
 ):
     alice, li = estate.alice, estate.li
     await register_on_roster(alice)
+    await alice.send("/lang")  # Alice reads Chinese; the front desk (Li) works in English
+    menu = await alice.wait_for_message(containing="Choose your language")
+    await alice.click("简体中文", message=menu)
     await start_staff(li)
 
     await record_for(li, "A repair", "By phone", "3-2-301")
@@ -48,8 +51,8 @@ async def test_a_phoned_in_repair_is_recorded_for_the_resident_who_then_follows_
     assert outcome.number == "R-0001"
     assert "The resident was told the number" in outcome.reply.text, outcome.reply.text
 
-    told = await alice.wait_for_message(containing="registered as R-0001")
-    assert "The front desk recorded this request for you (by phone)" in told.text, told.text
+    told = await alice.wait_for_message(containing="R-0001")
+    assert "客服前台已为您登记此项（电话来电）" in told.text, told.text
     card = await estate.engineering.wait_for_message(containing="Repair R-0001")
     assert "Recorded by Li Na · by phone" in card.text, card.text
     assert "Reported by Alice Chen" in card.text and "No resident to tell" not in card.text
@@ -58,9 +61,9 @@ async def test_a_phoned_in_repair_is_recorded_for_the_resident_who_then_follows_
     followers = await estate.query("select telegram_user_id from ticket_followers")
     assert followers == [(alice.id,)]  # the front desk recorded it; the resident follows it
 
-    await alice.send("/my")
-    listing = await alice.wait_for_message(containing="Your repair requests")
-    assert "R-0001 Water and drains" in listing.text, listing.text
+    await alice.send("/my")  # she follows it like any request of her own
+    listing = await alice.wait_for_message(containing="R-0001")
+    assert "R-0001" in listing.text and "客服前台" not in listing.text, listing.text
 
 
 async def test_a_complaint_brought_to_the_desk_for_a_unit_nobody_registered_stays_with_the_desk(
