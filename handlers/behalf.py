@@ -116,15 +116,17 @@ async def unit_of(uow: UnitOfWork, recording: Recording) -> Unit | None:
     return await uow.people.unit_by_id(recording.unit_id)
 
 
-async def resident_for(uow: UnitOfWork, unit: Unit | None) -> tuple[Resident | None, str]:
-    """The unit's first resident who uses the bot (None if nobody does), and the name the card
-    shows: theirs, else the first on the roster, else a dash."""
+async def resident_for(
+    uow: UnitOfWork, unit: Unit | None
+) -> tuple[Resident | None, Resident | None]:
+    """The unit's first resident who uses the bot (None if nobody does), and the one the ticket
+    is about: them, else the first on the roster (whose phone the front desk and the technician
+    call), else nobody."""
     if unit is None:
-        return None, "—"
+        return None, None
     on_record = await uow.people.residents_at(unit.id)
     in_bot = next((r for r in on_record if r.telegram_user_id is not None), None)
-    named = in_bot or (on_record[0] if on_record else None)
-    return in_bot, named.name if named else "—"
+    return in_bot, in_bot or (on_record[0] if on_record else None)
 
 
 def columns(recording: Recording) -> dict[str, Any]:

@@ -85,8 +85,9 @@ class TicketKind:
             reporter: int | None = actor.user_id
             name = resident.name if resident else actor.full_name
         else:
-            resident, name = await resident_for(uow, unit)
-            reporter = resident.telegram_user_id if resident else None
+            in_bot, resident = await resident_for(uow, unit)
+            reporter = in_bot.telegram_user_id if in_bot else None
+            name = resident.name if resident else "—"
             details = {**details, "recorded_by": behalf.recorder_name}
             fields.update(columns(behalf))
         details = {"reporter_name": name, **details}

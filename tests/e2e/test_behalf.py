@@ -81,9 +81,30 @@ async def test_a_complaint_brought_to_the_desk_for_a_unit_nobody_registered_stay
     assert "Recorded by Li Na · at the front desk" in card.text, card.text
     assert "No resident to tell in chat: the front desk follows it up." in card.text
     assert "From: Alice Chen" in card.text  # the roster's name for the unit
-    rows = await estate.query("select channel, recorded_by_user_id, reporter_user_id from tickets")
-    assert rows == [("visit", li.id, None)]
+    rows = await estate.query(
+        "select channel, recorded_by_user_id, reporter_user_id, resident_id is not null"
+        " from tickets"
+    )
+    assert rows == [("visit", li.id, None, True)]  # about the roster's resident, told nothing
     assert not alice.messages
+
+
+async def test_the_technician_gets_the_roster_phone_of_a_resident_who_is_not_in_the_bot(
+    estate: Estate, bot: BotProcess
+):
+    li, zhou, group = estate.li, estate.zhou, estate.engineering
+    await start_staff(li)
+    await start_staff(zhou)
+    await record_for(li, "A repair", "In person", "3-2-301")
+    outcome = await report_repair(estate, li, command=None, registered="is recorded for")
+    assert isinstance(outcome, Reported) and "Nobody there could be told" in outcome.reply.text
+    card = await group.wait_for_message(containing=f"Repair {outcome.number}")
+    assert "Reported by Alice Chen (0 residents affected)" in card.text, card.text
+    assert "No resident to tell in chat" in card.text
+    answer = await zhou.click("Accept", message=card)
+    assert not answer.show_alert, answer
+    contact = await zhou.wait_for_message(containing="the resident's contact")
+    assert "Alice Chen, phone" in contact.text and "0001" in contact.text, contact.text
 
 
 async def test_residents_may_not_record_and_a_guard_records_only_common_area_repairs(
