@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,11 +12,17 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
 def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`estate-bot ...` run from `cwd`, on this checkout's code (not whichever one the
+    environment installed)."""
+    given = dict(os.environ) if env is None else env
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         cwd=cwd,
-        env=env,
+        env={**given, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
         timeout=120,
