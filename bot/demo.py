@@ -252,6 +252,36 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
                 await alice.click("Satisfied")
                 await front_desk.wait_for_message(containing="Status: closed")
 
+            async def wang_records_a_repair_alice_phoned_in() -> None:
+                await wang.send("/record")  # Alice phones: the front desk types what she says
+                await wang.wait_for_message(containing="What are you recording")
+                await wang.click("A repair")
+                await wang.wait_for_message(containing="How did it come in")
+                await wang.click("By phone")
+                await wang.wait_for_message(containing="a home or a common area")
+                await wang.click("A home")
+                await wang.wait_for_message(containing="Which unit")
+                await wang.send("3-2-301")
+                await wang.wait_for_message(containing="What needs repairing")
+                await wang.click("Electricity")
+                await wang.click("Building 3")
+                await wang.wait_for_message(containing="describe the problem")
+                await wang.send("The bathroom light flickers, then goes out; since last night.")
+                await wang.wait_for_message(containing="up to 3 photos")
+                await wang.click("Skip")
+                await wang.wait_for_message(containing="How urgent")
+                await wang.click("Normal")
+                await wang.wait_for_message(containing="Which day")
+                tomorrow = datetime.now(config.estate.zone).date() + timedelta(days=1)
+                await wang.send(tomorrow.isoformat())
+                await wang.wait_for_message(containing="time of day")
+                await wang.click("Afternoon")
+                await wang.wait_for_message(containing="Submit this repair")
+                await wang.click("Submit")
+                await wang.wait_for_message(containing="The resident was told the number")
+                await alice.wait_for_message(containing="recorded this request for you (by phone)")
+                await engineering.wait_for_message(containing="Recorded by Wang Fang · by phone")
+
             async def alice_takes_a_sofa_out_with_a_release_slip() -> None:
                 await alice.click("Release slip for goods")
                 await alice.wait_for_message(containing="What goes out")
@@ -348,6 +378,10 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
                 (
                     "Alice complains about noise: triaged, replied, resolved, called back",
                     alice_complains_about_noise,
+                ),
+                (
+                    "Alice phones about a light: the front desk records it, she gets the number",
+                    wang_records_a_repair_alice_phoned_in,
                 ),
                 (
                     "Alice takes a sofa out: a release slip booked, issued, scanned at the gate",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+import conversations.behalf
 import conversations.broadcasts
 import conversations.complaints
 import conversations.fees
@@ -50,6 +51,7 @@ FEATURES: tuple[FeatureFactory, ...] = (
     conversations.registration.feature,
     conversations.repairs.feature,
     conversations.complaints.feature,
+    conversations.behalf.feature,
     conversations.slips.feature,
     conversations.fees.feature,
     conversations.reports.feature,

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from handlers.forms import Answers, Hook
+from handlers.forms import Answers, Hook, Submit
 from handlers.messages import TextBody, day, text
 from handlers.rules.phones import normalize_phone
 from handlers.rules.text import visible, visible_length
@@ -346,7 +346,7 @@ class Flow:
 
     name: str
     steps: tuple[Step, ...]
-    submit: Hook
+    submit: Submit
     summary: Callable[[Answers], list[TextBody]] | None = None
     cancelled: TextBody = field(default_factory=lambda: text("flow.cancelled"))
     help: TextBody = field(default_factory=lambda: text("flow.help.generic"))

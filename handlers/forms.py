@@ -11,7 +11,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from handlers.actor import Actor
+    from handlers.actor import Actor, FlowStart
     from storage.uow import UnitOfWork
 
 Answers = dict[str, Any]
@@ -27,3 +27,8 @@ class Outcome(Enum):
 
 Hook = Callable[["UnitOfWork", "Actor", Answers], Awaitable[Outcome | None]]
 """Runs when a step is answered or a form is submitted, in the update's transaction."""
+
+Submit = Callable[["UnitOfWork", "Actor", Answers], Awaitable["Outcome | FlowStart | None"]]
+"""Runs when a form is submitted. It may hand over to another form (the front desk's /record
+asks how and for whom a request came in, then opens the repair or complaint form with that
+filled in): the form ends and the other opens with the given answers, in the same transaction."""

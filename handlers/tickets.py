@@ -18,6 +18,7 @@ from typing import Any
 
 from handlers.actions import Form
 from handlers.actor import Actor, TapAnswer
+from handlers.behalf import Recording, columns, resident_for
 from handlers.messages import MessageBody, TextBody, message, text, verbatim
 from handlers.reach import Fallback, can_message, reach, to_group
 from handlers.rules.lifecycle import Lifecycle
@@ -66,16 +67,30 @@ class TicketKind:
         unit: Unit | None = None,
         at_home: bool = True,
         data: dict[str, Any] | None = None,
+        behalf: Recording | None = None,
         **fields: Any,
     ) -> Ticket:
         """A new ticket from a resident: numbered, in the lifecycle's first state, followed by its
         reporter, and in its history. It concerns `unit`, or their (first) home when `at_home`,
-        or no home at all (a common area)."""
-        homes = await uow.people.residents_of(actor.user_id)
-        resident = homes[0][0] if homes else None
-        if unit is None and at_home and homes:
-            unit = homes[0][1]
-        details = {"reporter_name": resident.name if resident else actor.full_name, **details}
+        or no home at all (a common area).
+
+        Recorded `behalf` of someone by staff, the reporter is the unit's resident who uses the
+        bot (none for a common area or a unit nobody registered), and the ticket keeps its
+        channel and who recorded it."""
+        if behalf is None:
+            homes = await uow.people.residents_of(actor.user_id)
+            resident = homes[0][0] if homes else None
+            if unit is None and at_home and homes:
+                unit = homes[0][1]
+            reporter: int | None = actor.user_id
+            name = resident.name if resident else actor.full_name
+        else:
+            in_bot, resident = await resident_for(uow, unit)
+            reporter = in_bot.telegram_user_id if in_bot else None
+            name = resident.name if resident else "—"
+            details = {**details, "recorded_by": behalf.recorder_name}
+            fields.update(columns(behalf))
+        details = {"reporter_name": name, **details}
         if unit is not None:
             details.setdefault("unit", [unit.building, unit.entrance, unit.room])
         ticket = await uow.tickets.add(
@@ -85,12 +100,15 @@ class TicketKind:
                 status=self.lifecycle.start,
                 resident_id=resident.id if resident else None,
                 unit_id=unit.id if unit else None,
-                reporter_user_id=actor.user_id,
+                reporter_user_id=reporter,
                 details=details,
                 **fields,
             )
         )
-        await uow.tickets.follow(ticket, actor.user_id, resident.id if resident else None)
+        if reporter is not None:
+            await uow.tickets.follow(ticket, reporter, resident.id if resident else None)
+        if behalf is not None:
+            data = {**(data or {}), "channel": behalf.channel}
         self.record(uow, ticket, event, actor.user_id, **(data or {}))
         return ticket
 

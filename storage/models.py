@@ -215,6 +215,10 @@ class Ticket(Base):
     resolved_at: Mapped[datetime | None]
     # Release slips: the secret the gate's QR code carries (long, random, used once).
     code: Mapped[str | None] = mapped_column(String(64))
+    # How it came in: "chat" when the resident filed it; "phone", "visit" or "patrol" when a
+    # staff member (`recorded_by_user_id`) recorded it on someone's behalf.
+    channel: Mapped[str] = mapped_column(String(16), default="chat", server_default="chat")
+    recorded_by_user_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class TicketCounter(Base):

@@ -29,7 +29,7 @@ from conversations.steps import (
     Refused,
     Step,
 )
-from handlers.actor import Actor, TapAnswer
+from handlers.actor import Actor, FlowStart, TapAnswer
 from handlers.forms import Outcome
 from handlers.messages import REMOVE_KEYBOARD, MessageBody, TextBody, button, message, text
 from storage.models import Conversation
@@ -218,11 +218,13 @@ class FlowRunner:
     async def _submit(
         self, uow: UnitOfWork, actor: Actor, flow: Flow, conv: Conversation, answers: dict[str, Any]
     ) -> None:
-        await flow.submit(uow, actor, answers)
+        outcome = await flow.submit(uow, actor, answers)
         uow.events.record(
             "flow.submitted", "conversation", conv.id, actor=actor.user_id, flow=flow.name
         )
         await uow.conversations.end(conv)
+        if isinstance(outcome, FlowStart) and (following := self.flows.get(outcome.flow)):
+            await self.start(uow, actor, following, **outcome.answers)
 
     async def cancel(self, uow: UnitOfWork, actor: Actor, conv: Conversation) -> None:
         flow = self.flows.get(conv.flow)

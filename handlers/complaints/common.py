@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.actions import Action, Form
+from handlers.behalf import card_lines
 from handlers.complaints.lifecycle import COMPLAINT
 from handlers.complaints.policy import SEVERITIES, ComplaintPolicy
 from handlers.messages import (
@@ -84,6 +85,7 @@ async def card(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket) -> Mess
             name=verbatim(details.get("reporter_name", "")),
             unit=unit_label(*details["unit"]) if details.get("unit") else verbatim("—"),
         ),
+        *card_lines(ticket),
         text("complaint.card.what", what=verbatim(details.get("what", ""))),
         text("complaint.card.wish", wish=verbatim(details.get("wish", ""))),
     ]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from handlers import behalf
 from handlers.actor import Actor, TapAnswer
+from handlers.behalf import Recording
 from handlers.complaints.common import (
     ADD_INFO,
     COMPLAINTS,
@@ -33,10 +35,19 @@ Hook = Callable[[UnitOfWork, Actor, Answers], Awaitable[Outcome]]
 def submit(policy: ComplaintPolicy) -> Hook:
     async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
         """Number it, card it to the front desk, and tell the resident what happens next."""
+        recording = Recording.of(answers)
+        unit = None
+        if recording is not None:
+            unit = await behalf.unit_of(uow, recording)
+            if not await behalf.allowed(uow, actor, behalf.COMPLAINT, common=unit is None):
+                return Outcome.FINISH
         ticket = await COMPLAINTS.register(
             uow,
             actor,
             event="received",
+            unit=unit,
+            at_home=recording is None,
+            behalf=recording,
             department_key="front_desk",
             category=answers["topic"],
             details={
@@ -52,14 +63,15 @@ def submit(policy: ComplaintPolicy) -> Hook:
                 front_desk.chat_id, await card(uow, policy, ticket), group=True
             )
         await link_group(uow, policy, ticket)
-        await uow.outbox.send(
-            actor.chat_id,
-            message(
-                text("complaint.received", number=number(ticket)),
-                text("complaint.received_next"),
-                buttons=[[ADD_INFO.button(text("complaint.button.add_info"), ticket.id)]],
-            ),
+        received = message(
+            text("complaint.received", number=number(ticket)),
+            text("complaint.received_next"),
+            buttons=[[ADD_INFO.button(text("complaint.button.add_info"), ticket.id)]],
         )
+        if recording is None:
+            await uow.outbox.send(actor.chat_id, received)
+        else:
+            await behalf.announce(uow, actor, ticket, number(ticket), received)
         return Outcome.FINISH
 
     return hook

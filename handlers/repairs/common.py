@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.actions import Action, Form
+from handlers.behalf import CHAT, card_lines
 from handlers.messages import (
     ButtonBody,
     MessageBody,
@@ -106,7 +107,10 @@ async def card(
             "repair.card.reporter",
             name=verbatim(details.get("reporter_name", "")),
             count=followers,
-        ),
+        )
+        if followers or ticket.channel == CHAT
+        else text("behalf.card.for", name=verbatim(details.get("reporter_name", ""))),
+        *card_lines(ticket),
     ]
     if ticket.reopened:
         lines.append(text("repair.card.reopened", times=ticket.reopened))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from handlers import behalf
 from handlers.actor import Actor
+from handlers.behalf import Recording
 from handlers.forms import Answers, Outcome
 from handlers.messages import MessageBody, message, text
 from handlers.repairs.common import (
@@ -68,8 +70,9 @@ def join_duplicate(policy: RepairPolicy) -> Hook:
         if ticket is None or not REPAIRS.allows(ticket, "join"):
             answers["join"] = "new"
             return Outcome.CONTINUE
-        homes_of = await uow.people.residents_of(actor.user_id)
-        await uow.tickets.follow(ticket, actor.user_id, homes_of[0][0].id if homes_of else None)
+        if Recording.of(answers) is None:  # staff recording a patrol's find do not follow it
+            homes_of = await uow.people.residents_of(actor.user_id)
+            await uow.tickets.follow(ticket, actor.user_id, homes_of[0][0].id if homes_of else None)
         REPAIRS.record(uow, ticket, "joined", actor.user_id)
         await refresh_card(uow, policy, ticket)
         count = len(await uow.tickets.followers(ticket))
@@ -95,9 +98,18 @@ def submit(policy: RepairPolicy) -> Hook:
         }
         unit = None
         at_home = str(answers.get("where", "")).startswith("unit:")
+        recording = Recording.of(answers)
+        if recording is not None and not await behalf.allowed(
+            uow, actor, behalf.REPAIR, common=not at_home
+        ):
+            return Outcome.FINISH
         if at_home:
-            homes = await uow.people.residents_of(actor.user_id)
-            unit = next((u for _, u in homes if f"unit:{u.id}" == answers["where"]), None)
+            homes = (
+                await uow.people.residents_of(actor.user_id)
+                if recording is None
+                else [(None, await behalf.unit_of(uow, recording))]
+            )
+            unit = next((u for _, u in homes if u and f"unit:{u.id}" == answers["where"]), None)
         else:
             details["place"] = answers.get("place", "")
         urgent = answers.get("urgency") == "urgent"
@@ -113,10 +125,14 @@ def submit(policy: RepairPolicy) -> Hook:
             category=answers["category"],
             place_key=place_key(answers),
             urgent=urgent,
+            behalf=recording,
         )
         await post_card(uow, policy, ticket)
         await REPAIRS.schedule(uow, ticket, ACCEPT_SLA, policy.accept_due(uow.now, ticket.urgent))
-        await uow.outbox.send(actor.chat_id, received(policy, ticket))
+        if recording is None:
+            await uow.outbox.send(actor.chat_id, received(policy, ticket))
+        else:
+            await behalf.announce(uow, actor, ticket, number(ticket), received(policy, ticket))
         return Outcome.FINISH
 
     return hook

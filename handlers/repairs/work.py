@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from handlers.actor import Actor, TapAnswer
+from handlers.callbacks import phone_of
 from handlers.forms import Answers, Outcome
 from handlers.messages import message, text, verbatim
 from handlers.reach import can_message
@@ -116,7 +117,12 @@ async def _send_contact(uow: UnitOfWork, actor: Actor, ticket: Ticket) -> None:
     reporter = ticket.reporter_user_id
     user = await uow.people.telegram_user(reporter) if reporter else None
     homes = await uow.people.residents_of(reporter) if reporter else []
-    phone = (homes[0][0].phone if homes else None) or (user.phone if user else None) or "—"
+    phone = (
+        (homes[0][0].phone if homes else None)
+        or (user.phone if user else None)
+        or await phone_of(uow, ticket)  # recorded for a unit whose resident is not in the bot
+        or "—"
+    )
     unit = homes[0][1] if homes else None
     body = message(
         text("repair.contact.title", number=number(ticket)),

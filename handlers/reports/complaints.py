@@ -18,6 +18,7 @@ from handlers.complaints.lifecycle import INVALID
 from handlers.complaints.policy import SEVERITIES, ComplaintPolicy
 from handlers.messages import TextBody, moment, text, verbatim
 from handlers.reports.callbacks import CallbackRule, callback_figures
+from handlers.reports.channels import RECORDED, by_channel, recorded_figure
 from handlers.reports.figures import Breakdown, Figure, Section, SectionProvider, mean_hours, share
 from handlers.reports.period import Period
 from handlers.reports.policy import ReportPolicy
@@ -29,7 +30,7 @@ TOP_CAUSES = 3
 ACTIONS_PER_CAUSE = 2
 ACTION_LENGTH = 120
 FIGURES = (
-    *(f"{KEY}.{name}" for name in ("received", "invalid", "group", "reply_hours")),
+    *(f"{KEY}.{name}" for name in ("received", RECORDED, "invalid", "group", "reply_hours")),
     *(f"{KEY}.{c}_on_time.{s}" for s in SEVERITIES for c in ("reply", "resolve")),
     *(f"{KEY}.{name}" for name in ("callbacks", "callbacks_on_time", "satisfied")),
 )
@@ -45,6 +46,7 @@ def complaint_figures(policy: ComplaintPolicy, targets: ReportPolicy) -> Section
         topics = Counter(t.category or "" for t in tickets)
         figures: list[Figure] = [
             Figure(f"{KEY}.received", len(tickets)),
+            recorded_figure(KEY, tickets),
             Figure(f"{KEY}.invalid", sum(1 for t in tickets if t.status == INVALID)),
             Figure(f"{KEY}.group", sum(1 for t in tickets if t.details.get("group"))),
             Figure(
@@ -89,6 +91,7 @@ def complaint_figures(policy: ComplaintPolicy, targets: ReportPolicy) -> Section
                     "by_topic",
                     tuple((topic_label(policy, k), n) for k, n in topics.most_common()),
                 ),
+                by_channel(tickets),
             ),
             analysis=tuple(_analysis(policy, tickets, topics)),
             breached=tuple(await _breached(uow, policy)),

@@ -22,6 +22,7 @@ from handlers.messages import TextBody, text, verbatim
 from handlers.repairs.common import REPAIRS, category_label, number
 from handlers.repairs.policy import RepairPolicy
 from handlers.reports.callbacks import SATISFIED_RATING, CallbackRule, callback_figures
+from handlers.reports.channels import RECORDED, by_channel, recorded_figure
 from handlers.reports.figures import Breakdown, Figure, Section, SectionProvider, mean_hours, share
 from handlers.reports.period import Period
 from handlers.reports.policy import ReportPolicy
@@ -33,6 +34,7 @@ FIGURES = tuple(
     f"{KEY}.{name}"
     for name in (
         "received",
+        RECORDED,
         "urgent_share",
         "time_to_accept",
         "time_to_done",
@@ -74,6 +76,7 @@ def repair_figures(policy: RepairPolicy, targets: ReportPolicy) -> SectionProvid
             department_names[key] = department.name if department else key
         figures = (
             Figure(f"{KEY}.received", len(tickets)),
+            recorded_figure(KEY, tickets),
             Figure(
                 f"{KEY}.urgent_share",
                 share(sum(t.urgent for t in tickets), len(tickets)),
@@ -104,6 +107,7 @@ def repair_figures(policy: RepairPolicy, targets: ReportPolicy) -> SectionProvid
                     "by_department",
                     tuple((verbatim(department_names[k]), n) for k, n in departments.most_common()),
                 ),
+                by_channel(tickets),
             ),
             breached=tuple(await _breached(uow)),
             trend=(f"{KEY}.received",),

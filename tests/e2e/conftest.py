@@ -482,8 +482,13 @@ async def report_repair(
     slot: str = "Evening",
     days_ahead: int = 1,
     join: bool | None = None,
+    command: str | None = "/repair",
+    registered: str = "registered as",
 ) -> Reported | SandboxMessage:
     """Drive the repair form from /repair to Submit, as a resident taps and types it.
+
+    Staff recording on someone's behalf pass `command=None` (the form is already open) and the
+    words of their own confirmation as `registered`.
 
     `where`: "home" (the resident's first home), "common" (then `place` is typed), or a label of
     the Where buttons. `photos`: how many, sent as one album (`album=True`) or one by one. The
@@ -491,7 +496,8 @@ async def report_repair(
     fault already being handled, `join` says whether to join it (True: returns the bot's "You
     joined" message instead of a `Reported`); an offer to join with `join=None` fails the test.
     """
-    await person.send("/repair")
+    if command is not None:
+        await person.send(command)
     ask = await person.wait_for_message(containing="What needs repairing")
     await person.click(category, message=ask)
     ask = await person.wait_for_message(containing="Where is it")
@@ -551,7 +557,7 @@ async def report_repair(
     await person.click(slot, message=ask)
     summary = await person.wait_for_message(containing="Submit this repair")
     await person.click("Submit", message=summary)
-    reply = await person.wait_for_message(containing="registered as")
+    reply = await person.wait_for_message(containing=registered)
     match = re.search(r"R-\d{4}", reply.text)
     assert match, reply.text
     return Reported(match.group(0), reply)
@@ -564,9 +570,13 @@ async def file_complaint(
     topic: str = "Noise and neighbours",
     what: str = "Loud drilling from 502 every night after 22:00 since Monday.",
     wish: str = "Ask them to stop after 22:00.",
+    command: str | None = "/complain",
+    registered: str = "registered as",
 ) -> str:
-    """Drive the complaint form from /complain to Submit; returns the number ("C-0001")."""
-    await person.send("/complain")
+    """Drive the complaint form from /complain to Submit; returns the number ("C-0001").
+    `command` and `registered` as for `report_repair`."""
+    if command is not None:
+        await person.send(command)
     ask = await person.wait_for_message(containing="What is your complaint about")
     await person.click(topic, message=ask)
     await person.wait_for_message(containing="What happened")
@@ -577,7 +587,7 @@ async def file_complaint(
     await person.send(wish)
     summary = await person.wait_for_message(containing="Submit this complaint")
     await person.click("Submit", message=summary)
-    reply = await person.wait_for_message(containing="registered as")
+    reply = await person.wait_for_message(containing=registered)
     match = re.search(r"C-\d{4}", reply.text)
     assert match, reply.text
     return match.group(0)

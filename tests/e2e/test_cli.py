@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +12,21 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
 def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`estate-bot ...` run from `cwd`, on this checkout's code (not whichever one the
+    environment installed)."""
+    given = dict(os.environ) if env is None else env
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=cwd,
+        env={**given, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -25,6 +37,8 @@ def test_demo_plays_both_registration_paths_and_exits_cleanly(tmp_path: Path):
     assert "✓ Bob is not on the roster: the front desk approves him" in result.stdout
     assert "✗" not in result.stdout
     assert "[Front desk] Wang: clicked [Approve]" in result.stdout
+    assert "✓ Alice phones about a light: the front desk records it" in result.stdout
+    assert "Recorded by Wang Fang · by phone" in result.stdout
     assert "✓ Sun asks for this month's report: a chart, the KPIs and the figures" in result.stdout
     assert "[Engineering] bot: [photo] This month so far" in result.stdout
     assert (tmp_path / "estate-bot-demo-report.png").read_bytes().startswith(b"\x89PNG")
@@ -49,8 +63,11 @@ def test_reimporting_the_roster_updates_instead_of_duplicating(tmp_path: Path):
     config.write_text(cli("config", "example", cwd=tmp_path).stdout)
     roster = tmp_path / "住户.csv"
     roster.write_text("楼栋,单元,房号,姓名,电话\n3,2,301,陈静,13800000001\n1,1,101,王伟,12345\n")
-    env = {"ESTATE_CONFIG": str(config), "ESTATE_DATA_DIR": str(tmp_path / "data"),
-           "PATH": "/usr/bin:/bin"}
+    env = {
+        "ESTATE_CONFIG": str(config),
+        "ESTATE_DATA_DIR": str(tmp_path / "data"),
+        "PATH": "/usr/bin:/bin",
+    }
     first = cli("residents", "import", str(roster), cwd=tmp_path, env=env)
     assert first.returncode == 0, first.stderr
     assert "1 created" in first.stdout and "1 rejected" in first.stdout

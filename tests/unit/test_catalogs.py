@@ -12,6 +12,7 @@ from babel.messages.pofile import read_po
 from bot.features import build_features
 from bot.i18n import LANGUAGES, po_path
 from conversations.steps import Confirm
+from handlers import behalf
 from handlers.complaints.handling import EXPLAINED, EXPLAINED_HOW, EXPLAINED_IN_PERSON, RESOLVED
 from handlers.complaints.lifecycle import COMPLAINT
 from handlers.complaints.policy import SEVERITIES
@@ -102,7 +103,12 @@ def _dynamic_keys() -> set[str]:
         keys.add(f"report.section.{report.KEY}")
     keys |= {f"report.breakdown.{b}" for b in ("by_category", "by_department", "by_severity")}
     keys |= {"report.breakdown.units_owing_by_building"}
-    keys |= {"report.breakdown.by_topic"}
+    keys |= {"report.breakdown.by_topic", "report.breakdown.by_channel"}
+    keys |= {f"behalf.channel.{c}" for c in (behalf.CHAT, *behalf.CHANNELS)}
+    keys |= {f"behalf.channel_option.{c}" for c in behalf.CHANNELS}
+    keys |= {
+        f"behalf.{w}.{k}" for w in ("kind", "start") for k in (behalf.REPAIR, behalf.COMPLAINT)
+    }
     keys |= {f"report.severity.{s}" for s in (*SEVERITIES, "untriaged")}
     keys |= {f"report.{family}.{kind}" for family in ("change", "chart.trend") for kind in KINDS}
     keys |= {f"report.title.{kind}{so_far}" for kind in KINDS for so_far in ("", "_so_far")}

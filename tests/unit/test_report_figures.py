@@ -153,7 +153,9 @@ async def test_repair_figures(uow: UnitOfWork):
     event(uow, r2, "done", local(2026, 10, 8, 10))  # 2 working hours, over the holiday
     event(uow, r2, "reopened", local(2026, 10, 8, 12))
     event(uow, r2, "accepted", local(2026, 10, 8, 13))  # later acceptances do not count
-    await ticket(uow, "repair", 3, local(2026, 10, 3, 11), category="water", **engineering)
+    await ticket(
+        uow, "repair", 3, local(2026, 10, 3, 11), category="water", channel="phone", **engineering
+    )  # phoned in: the front desk recorded it
     await ticket(
         uow,
         "repair",
@@ -162,7 +164,8 @@ async def test_repair_figures(uow: UnitOfWork):
         category="water",
         urgent=True,
         department_key="front_desk",
-    )  # Sunday 23:30 in Shanghai: still week 40
+        channel="patrol",
+    )  # Sunday 23:30 in Shanghai: still week 40; found by a guard on patrol
     # Outside week 40, on both sides of its local midnights.
     r0 = await ticket(uow, "repair", 5, local(2026, 9, 27, 23, 59), category="gas", **engineering)
     await ticket(uow, "repair", 6, local(2026, 10, 5, 0, 10), category="gas", **engineering)
@@ -186,6 +189,7 @@ async def test_repair_figures(uow: UnitOfWork):
 
     assert values(section) == {
         "repairs.received": 4,
+        "repairs.recorded": 2,  # r3 by phone, r4 on patrol
         "repairs.urgent_share": 50.0,
         "repairs.time_to_accept": 1.0,  # (0.5 + 1.5) / 2
         "repairs.time_to_done": 3.5,  # (5 + 2) / 2, in working hours
@@ -209,6 +213,11 @@ async def test_repair_figures(uow: UnitOfWork):
     assert [(t["params"]["value"], n) for t, n in section.breakdowns[1].items] == [
         ("engineering", 3),
         ("front_desk", 1),
+    ]
+    assert [(t["key"], n) for t, n in section.breakdowns[2].items] == [
+        ("behalf.channel.chat", 2),
+        ("behalf.channel.phone", 1),
+        ("behalf.channel.patrol", 1),
     ]
     assert section.figure("repairs.callbacks").met is False
     assert section.figure("repairs.satisfied").target == 90
@@ -259,7 +268,9 @@ async def complaints_of_october(uow: UnitOfWork) -> None:
         "preventive": "Renovation hours posted in every lift.",
     }
     event(uow, c3, "resolved", c3.resolved_at)  # callback due 21 October: never made
-    await complaint(4, local(2026, 10, 20, 10), None, category="parking", status="invalid")
+    await complaint(
+        4, local(2026, 10, 20, 10), None, category="parking", status="invalid", channel="visit"
+    )  # brought to the front desk in person
     c5 = await complaint(5, local(2026, 10, 26, 10), "major", category="noise_neighbours")
     c5.replied_at = local(2026, 10, 26, 11)
     c5.details = {"group": ["C-0005", "C-0006"]}  # resolve due Thursday 29th: open, breached
@@ -276,6 +287,7 @@ async def test_complaint_figures_and_analysis(uow: UnitOfWork):
 
     assert values(section) == {
         "complaints.received": 5,
+        "complaints.recorded": 1,
         "complaints.invalid": 1,
         "complaints.group": 1,
         "complaints.reply_hours": 1.67,  # (1 + 3 + 1) / 3 working hours: Friday closes at 18:00
@@ -289,7 +301,11 @@ async def test_complaint_figures_and_analysis(uow: UnitOfWork):
         "complaints.callbacks_on_time": 50.0,
         "complaints.satisfied": 100.0,
     }
-    severity, topic = section.breakdowns
+    severity, topic, channels = section.breakdowns
+    assert [(t["key"], n) for t, n in channels.items] == [
+        ("behalf.channel.chat", 4),
+        ("behalf.channel.visit", 1),
+    ]
     assert [(t["key"], n) for t, n in severity.items] == [
         ("report.severity.major", 2),
         ("report.severity.important", 1),

@@ -1,0 +1,59 @@
+"""Recording on someone's behalf is decided at submit as well as at /record: a role taken away
+while the form is open records nothing; a typo in the unit records nothing and says what to type.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from storage.models import Staff, Ticket
+
+from .harness import LI, Estate
+
+
+async def open_repair_for(estate: Estate, unit: str) -> None:
+    await estate.send(LI, "/record")
+    await estate.tap(LI, "A repair")
+    await estate.tap(LI, "By phone")
+    await estate.tap(LI, "A home")
+    await estate.send(LI, unit)
+
+
+async def fill_repair(estate: Estate) -> None:
+    await estate.tap(LI, "Water and drains")
+    await estate.tap(LI, "Building 3")
+    await estate.send(LI, "The kitchen sink leaks under the cabinet.")
+    await estate.tap(LI, "Skip")
+    await estate.tap(LI, "Normal")
+    await estate.send(LI, estate.clock.today.isoformat())
+    await estate.tap(LI, "Evening")
+    await estate.tap(LI, "Submit")
+
+
+async def tickets(estate: Estate) -> list[Ticket]:
+    async with estate.db.uow(estate.estate_id) as uow:
+        return list(await uow.session.scalars(select(Ticket)))
+
+
+async def test_a_front_desk_role_taken_away_mid_form_records_nothing(estate: Estate):
+    await open_repair_for(estate, "3-2-301")
+    assert "Recording a repair for" in "\n".join(await estate.texts(LI))
+    async with estate.db.uow(estate.estate_id) as uow:
+        await uow.session.execute(
+            update(Staff).where(Staff.telegram_user_id == LI.id).values(role="technician")
+        )
+        await uow.commit()
+
+    await fill_repair(estate)
+
+    assert "is for the front desk" in (await estate.last(LI)).text
+    assert await tickets(estate) == []
+
+
+async def test_a_unit_not_on_record_ends_the_form_saying_how_to_type_it(estate: Estate):
+    await open_repair_for(estate, "3-2-999")
+
+    said = (await estate.last(LI)).text
+    assert "no such unit on record" in said and "3-2-301" in said, said
+    await estate.send(LI, "The kitchen sink leaks.")  # the form is over: not taken as an answer
+    assert await tickets(estate) == []
