@@ -1,5 +1,6 @@
 """Repairs (报修): the resident's report, the technician's result form, the callback comment,
-and the staff actions, timers and commands that carry a job from report to callback."""
+and the staff actions, timers and commands that carry a job from report to callback; the front
+desk follows every job (its morning digest, /queue of every department)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from conversations.repairs.survey import SURVEY_COMMENT
 from handlers import callbacks, registration
 from handlers.actor import Actor, FlowStart, Invocation
 from handlers.messages import text
-from handlers.repairs import deadlines, phone, report, signoff, views, work
+from handlers.repairs import deadlines, digest, phone, report, signoff, views, work
 from handlers.repairs.common import (
     ACCEPT,
     ACCEPT_SLA,
@@ -18,6 +19,7 @@ from handlers.repairs.common import (
     CALL,
     COMMENT_FORM,
     CONFIRM_TIMEOUT,
+    DESK_DIGEST,
     DONE,
     DONE_FORM,
     FIXED,
@@ -44,10 +46,17 @@ def feature(context: FeatureContext) -> Feature:
     async def welcome(uow: UnitOfWork, actor: Actor) -> None:
         await work.deliver_pending_contacts(uow, policy, actor)
 
+    async def on_start(uow: UnitOfWork) -> None:
+        await digest.schedule_next(uow, policy)
+
     return Feature(
         name="repairs",
         lifecycles=(REPAIRS.lifecycle,),
-        flows=(repair_flow(policy), repair_done_flow(policy), SURVEY_COMMENT),
+        flows=(
+            repair_flow(policy),
+            repair_done_flow(policy),
+            SURVEY_COMMENT,
+        ),
         actions={
             ACCEPT: work.accept(policy),
             HAND_BACK: work.hand_back(policy),
@@ -67,8 +76,10 @@ def feature(context: FeatureContext) -> Feature:
             SURVEY: signoff.CALLBACK.asking(),
             SURVEY_REMIND: signoff.CALLBACK.reminding(),
             SURVEY_PHONE: signoff.CALLBACK.phoning(),
+            DESK_DIGEST: digest.daily(policy),
         },
         commands=_commands(policy),
+        on_start=on_start,
         on_blocked=REPAIRS.resident_unreachable,
         on_welcome=welcome,
         figures=(repair_figures(policy, report_policy(context.config)),),

@@ -100,7 +100,8 @@ async def test_hand_back_puts_the_job_back_in_the_queue_and_restarts_the_clock(j
 
     assert toast.text == "R-0001 is back in the queue."
     text = await card(job)
-    assert "Waiting to be accepted" in text and "Zhou Qiang" not in text
+    assert "Waiting to be accepted" in text and "Accepted by" not in text
+    assert "Open jobs: Qian Wei 0 · Zhou Qiang 0" in text  # nobody holds a job now
     assert (await job.messages(ENGINEERING))[0].buttons == [["Accept"]]
     assert "the technician cannot come after all" in (await job.last(ALICE)).text
     assert await state(job) == ("open", None, 0)
