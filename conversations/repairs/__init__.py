@@ -1,17 +1,18 @@
 """Repairs (报修): the resident's report, the technician's result form, the callback comment,
 and the staff actions, timers and commands that carry a job from report to callback; the front
-desk follows every job (its morning digest, /queue of every department)."""
+desk follows every job (its morning digest, /queue of every department, re-routing)."""
 
 from __future__ import annotations
 
 from conversations.feature import Command, Feature, FeatureContext
 from conversations.repairs.done import repair_done_flow
 from conversations.repairs.report import repair_flow
+from conversations.repairs.reroute import reroute_flow
 from conversations.repairs.survey import SURVEY_COMMENT
 from handlers import callbacks, registration
 from handlers.actor import Actor, FlowStart, Invocation
 from handlers.messages import text
-from handlers.repairs import deadlines, digest, phone, report, signoff, views, work
+from handlers.repairs import deadlines, digest, phone, report, reroute, signoff, views, work
 from handlers.repairs.common import (
     ACCEPT,
     ACCEPT_SLA,
@@ -28,6 +29,8 @@ from handlers.repairs.common import (
     RATE,
     REPAIRS,
     REPORT_FORM,
+    REROUTE,
+    REROUTE_FORM,
     SURVEY,
     SURVEY_BY_PHONE,
     SURVEY_PHONE,
@@ -55,6 +58,7 @@ def feature(context: FeatureContext) -> Feature:
         flows=(
             repair_flow(policy),
             repair_done_flow(policy),
+            reroute_flow(policy),
             SURVEY_COMMENT,
         ),
         actions={
@@ -67,8 +71,9 @@ def feature(context: FeatureContext) -> Feature:
             SURVEY_BY_PHONE: signoff.answered_by_phone(policy),
             BY_PHONE: phone.answered(policy),
             RATE: signoff.rate(policy),
+            REROUTE: reroute.open_form(policy),
         },
-        forms=(REPORT_FORM, DONE_FORM, COMMENT_FORM),
+        forms=(REPORT_FORM, DONE_FORM, REROUTE_FORM, COMMENT_FORM),
         timers={
             ACCEPT_SLA: deadlines.accept_overdue(policy),
             WINDOW_END: deadlines.window_passed(policy),

@@ -43,7 +43,9 @@ RATE = Action("rep.rate", (int, int))
 CALL = Action("rep.call")  # the front desk: show me the resident's phone (privately)
 BY_PHONE = Action("rep.byphone", (int, int))  # the front desk: the call's answer (job, fixed)
 SURVEY_BY_PHONE = Action("rep.cbphone", (int, int))  # the callback's answer (job, satisfied)
+REROUTE = Action("rep.reroute")  # staff: move the job to another department (opens a form)
 REPORT_FORM = Form("repair")
+REROUTE_FORM = Form("repair_reroute")
 DONE_FORM = Form("repair_done")
 COMMENT_FORM = Form("survey_comment")
 
@@ -122,11 +124,13 @@ async def card(
     ticket: Ticket,
     *,
     superseded: bool = False,
+    moved: TextBody | None = None,
 ) -> MessageBody:
     """The dispatch card as it should read now: facts, state, and the buttons that apply.
 
     A `superseded` card (the job was reopened and re-posted) keeps its facts and loses its
-    buttons, so nobody acts on the old one.
+    buttons, so nobody acts on the old one; so does a card whose job `moved` to another
+    department, which says where.
     """
     details = ticket.details
     followers = len(await uow.tickets.followers(ticket))
@@ -146,14 +150,25 @@ async def card(
     ]
     if ticket.reopened:
         lines.append(text("repair.card.reopened", times=ticket.reopened))
+    if details.get("moved_from") and moved is None:
+        lines.append(
+            text(
+                "repair.card.moved_from",
+                department=verbatim(details["moved_from"]),
+                reason=verbatim(details.get("move_reason", "")),
+            )
+        )
     buttons: list[list[ButtonBody]] = []
-    if superseded:
+    reroute = [REROUTE.button(text("repair.button.reroute"), ticket.id)]
+    if moved is not None:
+        lines.append(moved)
+    elif superseded:
         lines.append(text("repair.card.superseded"))
     elif REPAIRS.allows(ticket, "accept"):
         if (load := await workload(uow, ticket)) is not None:
             lines.append(load)
         lines.append(text("repair.card.waiting"))
-        buttons = [[ACCEPT.button(text("repair.button.accept"), ticket.id)]]
+        buttons = [[ACCEPT.button(text("repair.button.accept"), ticket.id)], reroute]
     elif REPAIRS.allows(ticket, "finish"):
         lines.append(
             text(
@@ -172,7 +187,8 @@ async def card(
             [
                 DONE.button(text("repair.button.done"), ticket.id),
                 HAND_BACK.button(text("repair.button.hand_back"), ticket.id),
-            ]
+            ],
+            reroute,
         ]
     else:
         lines.append(

@@ -1,18 +1,24 @@
-"""The front desk follows every repair: its morning digest, and the workload the dispatch card
-shows. R-0001 (Alice's leak, engineering) was reported on Monday 21 September 2026
+"""The front desk follows every repair: its morning digest, re-routing a job, and the workload the
+dispatch card shows. R-0001 (Alice's leak, engineering) was reported on Monday 21 September 2026
 at 10:00; the office works Monday to Friday 09:00-18:00 with the mainland's public holidays."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from handlers.repairs.policy import repair_policy
+from storage.models import Event
 
 from .harness import (
     ALICE,
     ENGINEERING,
     FRONT_DESK,
+    LI,
+    SUN,
     ZHOU,
     Estate,
     estate_config,
+    finish_job,
     local,
     report_repair,
 )
@@ -77,3 +83,75 @@ async def test_the_card_shows_each_technicians_open_jobs_when_it_is_posted(job: 
     assert "R-0002" in second and "Open jobs: Qian Wei 0 · Zhou Qiang 1" in second
     # The first card was not edited for R-0002: edits of a group's cards are rate-limited.
     assert "Open jobs" not in (await job.messages(ENGINEERING))[0].text
+
+
+async def reroute(estate: Estate, who=LI, department: str = "Front desk") -> None:
+    """Re-route on the card in engineering's group, then the private form."""
+    toast = await estate.tap(who, "Re-route", chat=ENGINEERING)
+    assert not toast.alert and "private message" in toast.text, toast
+    options = [label for row in (await estate.last(who)).buttons for label in row]
+    assert options == ["Front desk", "Engineering"], options  # never the managers' group
+    await estate.tap(who, department)
+    await estate.send(who, "A blocked shared drain: the cleaning contractor's job, not ours.")
+    await estate.tap(who, "Submit")
+
+
+async def test_the_front_desk_re_routes_a_job_and_the_card_moves_with_its_reason(job: Estate):
+    mark = await job.mark()
+    await reroute(job)
+
+    old = (await job.messages(ENGINEERING))[0]
+    assert old.buttons == []
+    assert "Moved to Front desk by Li Na: A blocked shared drain" in old.text
+    (new,) = [m for m in await job.messages(FRONT_DESK, after=mark) if "R-0001" in m.text]
+    assert "Moved here from Engineering: A blocked shared drain" in new.text
+    assert new.buttons == [["Accept"], ["Re-route"]]
+    assert "R-0001 moved to Front desk" in (await job.last(LI)).text
+
+    ticket = await job.ticket("repair")
+    assert (ticket.status, ticket.department_key, ticket.card_outbox_id) == (
+        "open",
+        "front_desk",
+        new.id,
+    )
+    async with job.db.uow(job.estate_id) as uow:
+        (event,) = await uow.session.scalars(select(Event).where(Event.action == "repair.rerouted"))
+    assert event.actor_user_id == LI.id
+    assert event.data["from"] == "engineering" and event.data["to"] == "front_desk"
+    assert event.data["reason"].startswith("A blocked shared drain")
+    told = await job.texts(ALICE, after=mark)
+    assert told == [
+        "R-0001: your request has been passed to Front desk, who will handle it from here."
+    ]
+    assert set(await job.pending("repair.")) == {"repair.accept_sla"}
+
+
+async def test_a_supervisor_re_routes_an_accepted_job_which_waits_to_be_accepted_again(job: Estate):
+    await job.tap(ZHOU, "Accept", chat=ENGINEERING)
+    await reroute(job, SUN)
+    ticket = await job.ticket("repair")
+    assert (ticket.status, ticket.assignee_user_id, ticket.department_key) == (
+        "open",
+        None,
+        "front_desk",
+    )
+    assert set(await job.pending("repair.")) == {"repair.accept_sla"}  # no visit window now
+
+
+async def test_a_technician_and_a_stale_button_are_refused_and_change_nothing(job: Estate):
+    toast = await job.tap(ZHOU, "Re-route", chat=ENGINEERING)
+    assert toast.alert and "Only the front desk or a supervisor" in toast.text
+    card = (await job.messages(ENGINEERING))[0]
+    stale = next(d for row in card.callback_data for d in row if "rep.reroute" in d)
+    await job.tap(ZHOU, "Accept", chat=ENGINEERING)
+    await finish_job(job, ZHOU)
+
+    toast = await job.tap_data(LI, stale, chat=ENGINEERING)  # the job is done now
+    assert toast.alert and "R-0001" in toast.text
+    toast = await job.tap_data(LI, stale.replace("|1", "|99"), chat=ENGINEERING)
+    assert toast.alert and "does not exist" in toast.text
+    ticket = await job.ticket("repair")
+    assert (ticket.status, ticket.department_key) == ("done", "engineering")
+    async with job.db.uow(job.estate_id) as uow:
+        moved = await uow.session.scalars(select(Event).where(Event.action == "repair.rerouted"))
+        assert list(moved) == []
