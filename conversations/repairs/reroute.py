@@ -1,6 +1,6 @@
 """Staff move a job to another department, privately, after tapping Re-route on its card.
 
-1. Which department (those with a group that fix things; not the managers' group).
+1. Which department (another one with a group; never the managers' group).
 2. Why (for the history and the new card).
 3. Check and submit: the old card says where the job went, a new card waits in the new group.
 """
@@ -19,6 +19,11 @@ from handlers.repairs.policy import RepairPolicy
 def reroute_flow(policy: RepairPolicy) -> Flow:
     names = dict(policy.departments)
 
+    def elsewhere(answers: dict[str, Any]) -> list[Option]:
+        """Every department but the one the job is with now."""
+        current = answers.get("current")
+        return [Option(k, verbatim(name)) for k, name in policy.departments if k != current]
+
     def summary(answers: dict[str, Any]) -> list[TextBody]:
         department = str(answers.get("department", ""))
         return [
@@ -36,7 +41,7 @@ def reroute_flow(policy: RepairPolicy) -> Flow:
             AskChoice(
                 name="department",
                 prompt=text("repair.reroute.ask_department"),
-                choices=[Option(key, verbatim(name)) for key, name in policy.departments],
+                choices=elsewhere,
             ),
             AskText(name="reason", prompt=text("repair.reroute.ask_reason"), max_length=300),
             Confirm(

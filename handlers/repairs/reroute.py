@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from handlers.actor import Actor, TapAnswer
+from handlers.config import FRONT_DESK
 from handlers.forms import Answers, Outcome
 from handlers.messages import message, text, verbatim
 from handlers.repairs.common import (
@@ -41,12 +42,9 @@ def open_form(policy: RepairPolicy) -> TapHandler:
         ticket = acting.ticket
         if not REPAIRS.allows(ticket, "reroute"):
             return refusal(ticket)
+        toast = text("repair.toast.reroute_form", number=number(ticket))
         return await REPAIRS.open_form(
-            uow,
-            actor,
-            REROUTE_FORM,
-            ticket,
-            text("repair.toast.reroute_form", number=number(ticket)),
+            uow, actor, REROUTE_FORM, ticket, toast, current=ticket.department_key or FRONT_DESK
         )
 
     return handler
@@ -66,13 +64,13 @@ def submit(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, Answers], Await
         if target is None or target.chat_id is None or target.key not in allowed:
             await uow.outbox.send(actor.chat_id, message(text("repair.error.no_group")))
             return Outcome.FINISH
-        if target.key == (ticket.department_key or "front_desk"):
+        if target.key == (ticket.department_key or FRONT_DESK):
             said = text(
                 "repair.reroute.same", number=number(ticket), department=verbatim(target.name)
             )
             await uow.outbox.send(actor.chat_id, message(said))
             return Outcome.FINISH
-        source = await uow.people.department(ticket.department_key or "front_desk")
+        source = await uow.people.department(ticket.department_key or FRONT_DESK)
         source_name = source.name if source else (ticket.department_key or "")
         reason = str(answers["reason"])
         old_card = ticket.card_outbox_id
