@@ -395,6 +395,17 @@ class ReportsSection(_Section):
         return WEEKDAYS.index(self.weekly_day)
 
 
+class RepairsSection(_Section):
+    """`[repairs]`: how the front desk follows every repair (the manual: it follows each request
+    to the end). The manual names no hour for the front desk's daily look at open jobs; 08:30, as
+    the office opens, is the default."""
+
+    # The front desk's daily digest of open repair jobs, by age and state: its local time, and
+    # whether it also goes out on days off (the working calendar's).
+    digest_at: TimeOfDay = "08:30"
+    digest_on_days_off: bool = False
+
+
 class RepairCategory(_Section):
     """`[[repair_categories]]`: a kind of fault a resident picks, and who fixes it."""
 
@@ -446,6 +457,7 @@ class EstateConfig(_Section):
     release_slips: ReleaseSlipsSection = Field(default_factory=ReleaseSlipsSection)
     fees: FeesSection = Field(default_factory=FeesSection)
     reports: ReportsSection = Field(default_factory=ReportsSection)
+    repairs: RepairsSection = Field(default_factory=RepairsSection)
     repair_categories: tuple[RepairCategory, ...]
     complaint_topics: tuple[ComplaintTopic, ...]
 

@@ -234,13 +234,21 @@ class TicketKind:
         return ticket
 
     async def open_form(
-        self, uow: UnitOfWork, actor: Actor, form: Form, ticket: Ticket, toast: TextBody
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        form: Form,
+        ticket: Ticket,
+        toast: TextBody,
+        **answers: Any,
     ) -> TapAnswer:
         """Open a private form about the ticket with whoever tapped, if the bot may write to
-        them; the form's answers carry the ticket's id and number."""
+        them; the form's answers carry the ticket's id and number (and any further `answers`
+        its steps read)."""
         if not can_message(await uow.people.telegram_user(actor.user_id)):
             return TapAnswer(text("ticket.error.open_private_chat"), alert=True)
-        return TapAnswer(toast, start_flow=form.open(ticket=ticket.id, number=self.number(ticket)))
+        opened = form.open(ticket=ticket.id, number=self.number(ticket), **answers)
+        return TapAnswer(toast, start_flow=opened)
 
     async def form_ticket(self, uow: UnitOfWork, answers: dict[str, Any]) -> Ticket | None:
         """The ticket a private form (opened by `open_form`) is about."""

@@ -1,16 +1,18 @@
 """Repairs (报修): the resident's report, the technician's result form, the callback comment,
-and the staff actions, timers and commands that carry a job from report to callback."""
+and the staff actions, timers and commands that carry a job from report to callback; the front
+desk follows every job (its morning digest, /queue of every department, re-routing)."""
 
 from __future__ import annotations
 
 from conversations.feature import Command, Feature, FeatureContext
 from conversations.repairs.done import repair_done_flow
 from conversations.repairs.report import repair_flow
+from conversations.repairs.reroute import reroute_flow
 from conversations.repairs.survey import SURVEY_COMMENT
 from handlers import callbacks, registration
 from handlers.actor import Actor, FlowStart, Invocation
 from handlers.messages import text
-from handlers.repairs import deadlines, phone, report, signoff, views, work
+from handlers.repairs import deadlines, digest, phone, report, reroute, signoff, views, work
 from handlers.repairs.common import (
     ACCEPT,
     ACCEPT_SLA,
@@ -18,6 +20,7 @@ from handlers.repairs.common import (
     CALL,
     COMMENT_FORM,
     CONFIRM_TIMEOUT,
+    DESK_DIGEST,
     DONE,
     DONE_FORM,
     FIXED,
@@ -25,6 +28,8 @@ from handlers.repairs.common import (
     NOT_FIXED,
     REPAIRS,
     REPORT_FORM,
+    REROUTE,
+    REROUTE_FORM,
     SCORE,
     SURVEY,
     SURVEY_BY_PHONE,
@@ -44,10 +49,18 @@ def feature(context: FeatureContext) -> Feature:
     async def welcome(uow: UnitOfWork, actor: Actor) -> None:
         await work.deliver_pending_contacts(uow, policy, actor)
 
+    async def on_start(uow: UnitOfWork) -> None:
+        await digest.schedule_next(uow, policy)
+
     return Feature(
         name="repairs",
         lifecycles=(REPAIRS.lifecycle,),
-        flows=(repair_flow(policy), repair_done_flow(policy), SURVEY_COMMENT),
+        flows=(
+            repair_flow(policy),
+            repair_done_flow(policy),
+            reroute_flow(policy),
+            SURVEY_COMMENT,
+        ),
         actions={
             ACCEPT: work.accept(policy),
             HAND_BACK: work.hand_back(policy),
@@ -58,8 +71,9 @@ def feature(context: FeatureContext) -> Feature:
             SURVEY_BY_PHONE: signoff.answered_by_phone(policy),
             BY_PHONE: phone.answered(policy),
             SCORE: signoff.score(policy),
+            REROUTE: reroute.open_form(policy),
         },
-        forms=(REPORT_FORM, DONE_FORM, COMMENT_FORM),
+        forms=(REPORT_FORM, DONE_FORM, REROUTE_FORM, COMMENT_FORM),
         timers={
             ACCEPT_SLA: deadlines.accept_overdue(policy),
             WINDOW_END: deadlines.window_passed(policy),
@@ -67,8 +81,10 @@ def feature(context: FeatureContext) -> Feature:
             SURVEY: signoff.CALLBACK.asking(),
             SURVEY_REMIND: signoff.CALLBACK.reminding(),
             SURVEY_PHONE: signoff.CALLBACK.phoning(),
+            DESK_DIGEST: digest.daily(policy),
         },
         commands=_commands(policy),
+        on_start=on_start,
         on_blocked=REPAIRS.resident_unreachable,
         on_welcome=welcome,
         figures=(repair_figures(policy, report_policy(context.config)),),

@@ -32,6 +32,7 @@ CONFIRM_TIMEOUT = "repair.confirm_timeout"  # the resident is silent: the front 
 SURVEY = "repair.survey"  # the callback survey
 SURVEY_REMIND = "repair.survey_remind"  # the survey is not answered: asked again
 SURVEY_PHONE = "repair.survey_phone"  # still not answered: the front desk calls
+DESK_DIGEST = "desk.repair_digest"  # every morning: the front desk's digest of open jobs
 
 # What the buttons on cards and resident messages do, and the private forms they open.
 ACCEPT = Action("rep.accept")
@@ -43,12 +44,18 @@ SCORE = Action("rep.score", (int, str, int))  # a survey answer (survey, questio
 CALL = Action("rep.call")  # the front desk: show me the resident's phone (privately)
 BY_PHONE = Action("rep.byphone", (int, int))  # the front desk: the call's answer (job, fixed)
 SURVEY_BY_PHONE = Action("rep.cbphone", (int, int))  # the callback's answer (job, satisfied)
+REROUTE = Action("rep.reroute")  # staff: move the job to another department (opens a form)
 REPORT_FORM = Form("repair")
+REROUTE_FORM = Form("repair_reroute")
 DONE_FORM = Form("repair_done")
 COMMENT_FORM = Form("survey_comment")
 
 
 number = REPAIRS.number
+
+HELD = REPAIRS.lifecycle.sources("finish")  # a job its acceptor holds and can still finish
+WORKLOAD_NAMES = 8
+"""Technicians named on a card's workload line; more are counted, so the card stays short."""
 
 
 def category_label(policy: RepairPolicy, key: str | None) -> TextBody:
@@ -85,13 +92,46 @@ def fees_line(ticket: Ticket) -> TextBody:
     )
 
 
+async def workload(uow: UnitOfWork, ticket: Ticket) -> TextBody | None:
+    """Each technician of the job's department and the jobs they hold now, fewest first, for
+    the manual's dispatch "by skill and workload"; None when the department has no technicians.
+
+    Read when the card is built (posted, or edited for another reason), never refreshed on its
+    own: a group's cards may be edited only 20 times a minute."""
+    technicians = [
+        s
+        for s in await uow.people.staff_in(ticket.department_key or "front_desk")
+        if s.role == "technician"
+    ]
+    if not technicians:
+        return None
+    counts = await uow.tickets.held_counts(
+        REPAIRS.kind, [s.telegram_user_id for s in technicians], HELD
+    )
+    ranked = sorted(technicians, key=lambda s: (counts.get(s.telegram_user_id, 0), s.name))
+    load = " · ".join(
+        f"{s.name} {counts.get(s.telegram_user_id, 0)}" for s in ranked[:WORKLOAD_NAMES]
+    )
+    if len(ranked) > WORKLOAD_NAMES:
+        return text(
+            "repair.card.workload_more", load=verbatim(load), more=len(ranked) - WORKLOAD_NAMES
+        )
+    return text("repair.card.workload", load=verbatim(load))
+
+
 async def card(
-    uow: UnitOfWork, policy: RepairPolicy, ticket: Ticket, *, superseded: bool = False
+    uow: UnitOfWork,
+    policy: RepairPolicy,
+    ticket: Ticket,
+    *,
+    superseded: bool = False,
+    moved: TextBody | None = None,
 ) -> MessageBody:
     """The dispatch card as it should read now: facts, state, and the buttons that apply.
 
     A `superseded` card (the job was reopened and re-posted) keeps its facts and loses its
-    buttons, so nobody acts on the old one.
+    buttons, so nobody acts on the old one; so does a card whose job `moved` to another
+    department, which says where.
     """
     details = ticket.details
     followers = len(await uow.tickets.followers(ticket))
@@ -114,12 +154,25 @@ async def card(
     ]
     if ticket.reopened:
         lines.append(text("repair.card.reopened", times=ticket.reopened))
+    if details.get("moved_from") and moved is None:
+        lines.append(
+            text(
+                "repair.card.moved_from",
+                department=verbatim(details["moved_from"]),
+                reason=verbatim(details.get("move_reason", "")),
+            )
+        )
     buttons: list[list[ButtonBody]] = []
-    if superseded:
+    reroute = [REROUTE.button(text("repair.button.reroute"), ticket.id)]
+    if moved is not None:
+        lines.append(moved)
+    elif superseded:
         lines.append(text("repair.card.superseded"))
     elif REPAIRS.allows(ticket, "accept"):
+        if (load := await workload(uow, ticket)) is not None:
+            lines.append(load)
         lines.append(text("repair.card.waiting"))
-        buttons = [[ACCEPT.button(text("repair.button.accept"), ticket.id)]]
+        buttons = [[ACCEPT.button(text("repair.button.accept"), ticket.id)], reroute]
     elif REPAIRS.allows(ticket, "finish"):
         lines.append(
             text(
@@ -138,7 +191,8 @@ async def card(
             [
                 DONE.button(text("repair.button.done"), ticket.id),
                 HAND_BACK.button(text("repair.button.hand_back"), ticket.id),
-            ]
+            ],
+            reroute,
         ]
     else:
         lines.append(

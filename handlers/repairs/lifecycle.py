@@ -3,6 +3,7 @@
 Repair procedure: dispatched (open) -> accepted -> done -> the resident confirms -> callback
 survey. Not fixed, or an unhappy callback, sends the job back to `open` to be accepted and done
 again. Another resident reporting the same common-area fault joins the job while it is worked on.
+Staff re-route a job that is not yet done to another department, where it waits to be accepted.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ REPAIR = Lifecycle(
     final=frozenset({"closed"}),
     moves={
         ("open", "accept"): "accepted",
+        ("open", "reroute"): "open",
+        ("accepted", "reroute"): "open",
         ("accepted", "hand_back"): "open",
         ("accepted", "finish"): "done",
         ("done", "confirm"): "confirmed",

@@ -33,6 +33,11 @@ class RepairPolicy:
     survey_delay: Duration
     duplicate_window: timedelta = timedelta(days=3)
     low_rating: int = 2
+    digest_at: time = time(8, 30)
+    digest_on_days_off: bool = False
+    departments: tuple[tuple[str, str], ...] = ()
+    """(key, name) of the departments a job can be re-routed to: those with a group that fix
+    things; the managers' group decides, it is not a department a job goes to."""
 
     def category(self, key: str) -> Category | None:
         return next((c for c in self.categories if c.key == key), None)
@@ -52,6 +57,17 @@ class RepairPolicy:
             return not answer.get("satisfied", True)
         rating = answer.get("rating")
         return isinstance(rating, int) and rating <= self.low_rating
+
+    def next_digest(self, after: datetime) -> datetime:
+        """The front desk's next daily digest: the first `digest_at` strictly after `after`, on a
+        working day unless the estate wants it on days off too."""
+        local = after.astimezone(self.timezone)
+        moment = datetime.combine(local.date(), self.digest_at, tzinfo=self.timezone)
+        if moment <= after:
+            moment += timedelta(days=1)
+        while not self.digest_on_days_off and not self.calendar.is_working_day(moment.date()):
+            moment += timedelta(days=1)
+        return moment
 
     def confirm_due(self, done: datetime) -> datetime:
         return self.calendar.add(done, self.confirm_timeout)
@@ -86,4 +102,9 @@ def repair_policy(config: EstateConfig) -> RepairPolicy:
         accept_normal=timings.repair_accept_normal,
         confirm_timeout=timings.repair_confirm_timeout,
         survey_delay=timings.repair_survey_delay,
+        digest_at=time.fromisoformat(config.repairs.digest_at),
+        digest_on_days_off=config.repairs.digest_on_days_off,
+        departments=tuple(
+            (d.key, d.name) for d in config.departments if d.chat_id and d.key != "managers"
+        ),
     )

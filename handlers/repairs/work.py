@@ -18,6 +18,7 @@ from handlers.repairs.common import (
     ACCEPT_SLA,
     CONFIRM_TIMEOUT,
     DONE_FORM,
+    HELD,
     REPAIRS,
     WINDOW_END,
     number,
@@ -32,8 +33,6 @@ from handlers.tickets import Acting, TapHandler
 from handlers.units import unit_label
 from storage.models import Staff, Ticket
 from storage.uow import UnitOfWork
-
-HELD = REPAIRS.lifecycle.sources("finish")  # a job its acceptor holds and can still finish
 
 
 def _holds(staff: Staff, ticket: Ticket) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import SURVEY_QUESTIONS, Survey, Ticket, TicketCounter, TicketFollower
@@ -258,6 +258,25 @@ class TicketRepository:
             .order_by(Ticket.urgent.desc(), Ticket.created_at)
         )
         return list(rows)
+
+    async def held_counts(
+        self, kind: str, user_ids: Iterable[int], statuses: Iterable[str]
+    ) -> dict[int, int]:
+        """How many tickets in `statuses` each of `user_ids` holds (absent: none), in one query."""
+        wanted = list(user_ids)
+        if not wanted:
+            return {}
+        rows = await self._session.execute(
+            select(Ticket.assignee_user_id, func.count())
+            .where(
+                Ticket.estate_id == self._estate_id,
+                Ticket.kind == kind,
+                Ticket.assignee_user_id.in_(wanted),
+                Ticket.status.in_(list(statuses)),
+            )
+            .group_by(Ticket.assignee_user_id)
+        )
+        return {int(user): int(count) for user, count in rows.all()}
 
     async def add_survey(self, ticket: Ticket, user_id: int) -> Survey:
         survey = Survey(ticket_id=ticket.id, telegram_user_id=user_id, sent_at=self._now)

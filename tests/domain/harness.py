@@ -103,7 +103,11 @@ STAFF = (
 
 
 def estate_config(
-    timings: dict[str, str] | None = None, *, managers: bool = True, fees: str = ""
+    timings: dict[str, str] | None = None,
+    *,
+    managers: bool = True,
+    fees: str = "",
+    repairs: str = "",
 ) -> EstateConfig:
     """The test estate: mainland public holidays, Monday to Friday 09:00-18:00, and the
     manual's timings unless `timings` overrides some ("repair_accept_urgent": "30m")."""
@@ -137,6 +141,8 @@ def estate_config(
         lines += ["[timings]", *(f'{key} = "{value}"' for key, value in timings.items()), ""]
     if fees:
         lines += ["[fees]", fees, ""]
+    if repairs:
+        lines += ["[repairs]", repairs, ""]
     for person, name, role, department in STAFF:
         lines += ["[[staff]]", f"telegram_id = {person.id}", f'name = "{name}"']
         lines += [f'role = "{role}"', f'department = "{department}"', ""]
@@ -314,15 +320,15 @@ class Estate:
         """The chat's messages in order, each as it reads after its latest edit, rendered as the
         sender would: a private chat in its owner's language, a group in the estate's (or in
         `language`). `after`: only messages sent after that `mark()`. The weekly and monthly
-        reports, which come on their own schedule whatever a test is about, only with
-        `reports`."""
+        reports and the front desk's morning digest, which come on their own schedule whatever a
+        test is about, only with `reports`."""
         if isinstance(chat, Person):
             language, chat = language or chat.language, chat.id
         language = language or self.language
         return [
             self._shown(row_id, language, body)
             for row_id, body in await self._bodies(chat)
-            if row_id > after and (reports or not is_report(body))
+            if row_id > after and (reports or not is_scheduled(body))
         ]
 
     async def _bodies(
@@ -452,6 +458,13 @@ def is_report(body: dict[str, Any]) -> bool:
     """A message of a report: each one starts with its title or its section's."""
     lines = body.get("lines") or [{}]
     return str(lines[0].get("key", "")).startswith(("report.title.", "report.section."))
+
+
+def is_scheduled(body: dict[str, Any]) -> bool:
+    """A message that comes on its own schedule whatever a test is about: a report's, or the
+    front desk's morning digest of open repairs."""
+    lines = body.get("lines") or [{}]
+    return is_report(body) or str(lines[0].get("key", "")).startswith("repair.digest.")
 
 
 def _plain(rendered: str) -> str:

@@ -57,7 +57,7 @@ async def done(estate: Estate) -> None:
 
 async def test_the_reported_job_waits_in_the_departments_group(job: Estate):
     cards = await job.messages(ENGINEERING)
-    assert len(cards) == 1 and cards[0].buttons == [["Accept"]]
+    assert len(cards) == 1 and cards[0].buttons == [["Accept"], ["Re-route"]]
     for line in (
         "Category: Water and drains",
         "Where: Building 3, entrance 2, room 301",
@@ -76,7 +76,7 @@ async def test_accept_gives_the_job_to_the_technician_and_tells_the_resident(job
 
     assert toast.text == "R-0001 is yours. The resident's contact is in your private chat with me."
     assert "Accepted by Zhou Qiang at 9/21/26, 10:05 AM" in await card(job)
-    assert (await job.messages(ENGINEERING))[0].buttons == [["Done", "Hand back"]]
+    assert (await job.messages(ENGINEERING))[0].buttons == [["Done", "Hand back"], ["Re-route"]]
     contact = (await job.last(ZHOU)).text
     assert "R-0001: the resident's contact" in contact and "+8613800000001" in contact
     assert (await job.last(ALICE)).text == (
@@ -107,8 +107,9 @@ async def test_hand_back_puts_the_job_back_in_the_queue_and_restarts_the_clock(j
 
     assert toast.text == "R-0001 is back in the queue."
     text = await card(job)
-    assert "Waiting to be accepted" in text and "Zhou Qiang" not in text
-    assert (await job.messages(ENGINEERING))[0].buttons == [["Accept"]]
+    assert "Waiting to be accepted" in text and "Accepted by" not in text
+    assert "Open jobs: Qian Wei 0 · Zhou Qiang 0" in text  # nobody holds a job now
+    assert (await job.messages(ENGINEERING))[0].buttons == [["Accept"], ["Re-route"]]
     assert "the technician cannot come after all" in (await job.last(ALICE)).text
     assert await state(job) == ("open", None, 0)
     # The acceptance clock runs again from the hand-back: 2 hours for a normal job.
@@ -227,7 +228,7 @@ async def test_not_fixed_reopens_the_job_on_a_new_card_and_tells_the_supervisor(
     old, new = [m for m in await job.messages(ENGINEERING) if "Repair R-0001" in m.text]
     assert "Reopened: see the new card for this job." in old and old.buttons == []
     assert "Reopened (1)" in new and "Waiting to be accepted" in new
-    assert new.buttons == [["Accept"]]
+    assert new.buttons == [["Accept"], ["Re-route"]]
     assert await state(job) == ("open", None, 1)
     assert await job.pending("repair.") == {"repair.accept_sla": local(2026, 9, 21, 18, 30)}
 
@@ -309,7 +310,7 @@ async def test_a_low_score_on_any_question_reopens_the_job_and_tells_the_supervi
     assert await state(job) == ("open", None, 1)
     assert await scores(job) == [(5, 5, 2, 2, True)]
     new = (await job.messages(ENGINEERING))[-1]
-    assert "Reopened (1)" in new and new.buttons == [["Accept"]]
+    assert "Reopened (1)" in new and new.buttons == [["Accept"], ["Re-route"]]
     reopened_at = local(2026, 9, 22, 16, 0)
     assert await job.pending("repair.") == {"repair.accept_sla": reopened_at + timedelta(hours=2)}
 

@@ -110,14 +110,14 @@ async def leak_from_report_to_closed_survey(estate: Estate, *, photos: int, albu
         "Waiting to be accepted",
     ):
         assert line in card.text, (line, card.text)
-    assert card.buttons == [["Accept"]]
+    assert card.buttons == [["Accept"], ["Re-route"]]
     assert not estate.front_desk.messages  # engineering's job, not the front desk's
 
     # Accept: the card names Zhou, the phone goes to him privately, Alice hears who is coming.
     answer = await zhou.click("Accept", message=card)
     assert not answer.show_alert and "R-0001 is yours" in (answer.text or "")
     await group.wait_for_message(containing="Accepted by Zhou Qiang")
-    assert card.buttons == [["Done", "Hand back"]]
+    assert card.buttons == [["Done", "Hand back"], ["Re-route"]]
     contact = await zhou.wait_for_message(containing="the resident's contact")
     assert "Alice Chen" in contact.text
     assert "13800000001" in contact.text.replace(" ", ""), contact.text
@@ -241,7 +241,7 @@ async def test_a_card_with_two_photos_reaches_the_group_as_an_album(
     await reported(estate, estate.alice, photos=2, album=False)
     card = await group.wait_for_message(containing="Repair R-0001", timeout=6)
     assert [len(m.photos) > 0 for m in group.messages] == [True, True, False]
-    assert card.buttons == [["Accept"]]
+    assert card.buttons == [["Accept"], ["Re-route"]]
     await reported(estate, estate.alice, description="The hallway light is out, second floor.")
     await group.wait_for_message(containing="Repair R-0002")  # the group's queue still flows
 
@@ -257,7 +257,7 @@ async def test_an_album_is_sent_once_when_telegram_refuses_the_card_after_it(
     sandbox.fail_next("sendMessage", status=status, chat_id=group.id)
     await reported(estate, estate.alice, photos=2, album=True)
     card = await group.wait_for_message(containing="Repair R-0001", timeout=15)
-    assert card.buttons == [["Accept"]]
+    assert card.buttons == [["Accept"], ["Re-route"]]
     # A refused call keeps its parameters as they came (a form's chat id is text).
     calls = sandbox.calls_to("sendMessage")
     to_group = [c for c in calls if str(c.params.get("chat_id")) == str(group.id)]
@@ -443,7 +443,10 @@ async def test_forged_stale_and_other_peoples_buttons_are_refused_and_change_not
     assert await estate.query(
         "select count(*) from conversations where user_id = :id", id=qian.id
     ) == [(0,)]
-    assert "Accepted by Zhou Qiang" in card.text and card.buttons == [["Done", "Hand back"]]
+    assert "Accepted by Zhou Qiang" in card.text and card.buttons == [
+        ["Done", "Hand back"],
+        ["Re-route"],
+    ]
 
     await finish_job(zhou, card)
     asked = await alice.wait_for_message(containing="Is the problem fixed")
@@ -540,7 +543,7 @@ async def test_a_job_handed_back_waits_for_someone_else_to_accept_it(
     answer = await zhou.click("Hand back", message=card)
     assert not answer.show_alert and "R-0001 is back in the queue" in (answer.text or "")
     await group.wait_for_message(containing="Waiting to be accepted")
-    assert card.buttons == [["Accept"]] and "Zhou Qiang" not in card.text
+    assert card.buttons == [["Accept"], ["Re-route"]] and "Accepted by" not in card.text
     assert await ticket(estate) == ("open", None, 0)
     timers = await estate.query(
         "select kind, status from timers where kind like 'repair.%' order by id"
@@ -552,7 +555,7 @@ async def test_a_job_handed_back_waits_for_someone_else_to_accept_it(
     ], timers
 
     await accepted_by(qian, card, group)
-    assert card.buttons == [["Done", "Hand back"]]
+    assert card.buttons == [["Done", "Hand back"], ["Re-route"]]
     await qian.wait_for_message(containing="the resident's contact")
     told = await alice.wait_for_message(containing="Qian Wei has accepted the job")
     assert "R-0001" in told.text
@@ -586,7 +589,7 @@ async def test_not_fixed_reopens_the_job_with_a_new_card_and_tells_the_superviso
         predicate=lambda m: "Repair R-0001" in m.text and m.message_id != old_card.message_id
     )
     assert "Reopened (1)" in new_card.text and "Waiting to be accepted" in new_card.text
-    assert new_card.buttons == [["Accept"]]
+    assert new_card.buttons == [["Accept"], ["Re-route"]]
     assert await ticket(estate) == ("open", None, 1)
     assert (await actions(estate))[-1] == "repair.reopened"
     reason = await estate.query("select data from events where action = 'repair.reopened'")
@@ -677,7 +680,7 @@ async def test_an_urgent_job_nobody_accepts_is_escalated_to_the_group_and_the_su
     answer = await estate.zhou.click("Accept", message=ping)
     assert not answer.show_alert, answer
     await group.wait_for_message(containing="Accepted by Zhou Qiang")
-    assert card.buttons == [["Done", "Hand back"]]
+    assert card.buttons == [["Done", "Hand back"], ["Re-route"]]
 
 
 async def test_an_urgent_job_accepted_in_time_is_not_escalated(estate: Estate, bot: BotProcess):
@@ -844,5 +847,8 @@ async def test_my_lists_only_the_residents_own_jobs_and_queue_lists_the_groups_o
     assert lines[0] == "2 open jobs", lines
     assert lines[1].startswith("🚨 R-0002: waiting to be accepted") and "nobody yet" in lines[1]
     assert lines[2].startswith("R-0001: accepted") and lines[2].endswith("Zhou Qiang")
-    await estate.front_desk.send(estate.wang, "/queue")
-    await estate.front_desk.wait_for_message(containing="No open jobs")
+    await estate.front_desk.send(estate.wang, "/queue")  # the front desk follows them all
+    everything = await estate.front_desk.wait_for_message(containing="every department")
+    lines = everything.text.splitlines()
+    assert lines[:2] == ["2 open jobs, every department", "Engineering (2)"], lines
+    assert lines[2].startswith("🚨 R-0002") and lines[3].startswith("R-0001"), lines
