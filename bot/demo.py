@@ -42,6 +42,7 @@ def demo_config(groups: dict[str, SandboxGroup], staff: list[tuple[SandboxUser, 
         "[timings]",
         'repair_survey_delay = "2s"  # the next working day in real life',
         'complaint_callback = "2s"  # within 3 working days in real life',
+        'callback_reminder = "3s"  # a working day in real life',
         "",
         "[release_slips]",
         'window_grace = "12h"  # so a morning slip works at any hour of the tour',
@@ -282,6 +283,31 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
                 await alice.wait_for_message(containing="recorded this request for you (by phone)")
                 await engineering.wait_for_message(containing="Recorded by Wang Fang · by phone")
 
+            async def alice_leaves_the_callback_unanswered_and_wang_calls_her() -> None:
+                await zhou.click("Accept", in_chat=engineering)  # the light Alice phoned about
+                await alice.wait_for_message(containing="accepted the job")
+                await zhou.click("Done", in_chat=engineering)
+                await zhou.wait_for_message(containing="what was done")
+                await zhou.send("Replaced the bathroom light's driver.")
+                await zhou.wait_for_message(containing="Photos of the finished work")
+                await zhou.click("Skip")
+                await zhou.wait_for_message(containing="Labour fee")
+                await zhou.send("0")
+                await zhou.wait_for_message(containing="Material fee")
+                await zhou.send("0")
+                await zhou.wait_for_message(containing="Record this result")
+                await zhou.click("Submit")
+                await alice.wait_for_message(containing="Is the problem fixed")
+                await alice.click("Fixed")
+                # Alice does not answer the survey, nor its reminder: silence is a phone task.
+                await alice.wait_for_message(containing="How satisfied")
+                await alice.wait_for_message(containing="A reminder about R-0002")
+                await front_desk.wait_for_message(containing="Callback R-0002")
+                number = await wang.click("Show the phone number", in_chat=front_desk)
+                out(f"  (a pop-up only Wang sees: {number.text})")
+                await wang.click("Satisfied", in_chat=front_desk)
+                await front_desk.wait_for_message(containing="Called back by Wang Fang: satisfied")
+
             async def alice_takes_a_sofa_out_with_a_release_slip() -> None:
                 await alice.click("Release slip for goods")
                 await alice.wait_for_message(containing="What goes out")
@@ -382,6 +408,10 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
                 (
                     "Alice phones about a light: the front desk records it, she gets the number",
                     wang_records_a_repair_alice_phoned_in,
+                ),
+                (
+                    "Nobody answers the light's callback: a phone task, Wang calls Alice",
+                    alice_leaves_the_callback_unanswered_and_wang_calls_her,
                 ),
                 (
                     "Alice takes a sofa out: a release slip booked, issued, scanned at the gate",

@@ -25,12 +25,11 @@ from handlers.messages import MessageBody, TextBody, message, text, verbatim
 from handlers.reach import can_message, post_task
 from handlers.roles import FRONT_DESK_ROLES
 from handlers.rules.calendar import WorkingCalendar
-from handlers.rules.durations import parse_duration
+from handlers.rules.durations import Duration
 from handlers.tickets import Acting, TapHandler, TicketKind
 from storage.models import Resident, Survey, Ticket, Timer
 from storage.uow import UnitOfWork
 
-ONE_WORKING_DAY = parse_duration("1 working day")
 FRONT_DESK_ONLY = text("callback.error.front_desk_only")
 
 VERDICT_RATING = {True: 5, False: 1}
@@ -62,12 +61,13 @@ class Callback:
         calendar: WorkingCalendar,
         ticket: Ticket,
         first: datetime,
+        wait: Duration,
         by: datetime | None = None,
     ) -> None:
-        """Ask at `first`, again a working day later, then the phone task a working day after
-        that, or at `by` (the end of the window the manual gives) if that comes sooner."""
-        remind = calendar.add(first, ONE_WORKING_DAY)
-        phone = calendar.add(remind, ONE_WORKING_DAY)
+        """Ask at `first`, again `wait` later (the estate's `callback_reminder`), then the phone
+        task as long after that, or at `by` (the end of the manual's window) if that is sooner."""
+        remind = calendar.add(first, wait)
+        phone = calendar.add(remind, wait)
         if by is not None:
             phone = max(remind, min(phone, by))
         await self.kind.schedule(uow, ticket, self.ask_timer, first)

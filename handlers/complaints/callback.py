@@ -57,4 +57,6 @@ async def schedule(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket) -> 
     first = min(morning, window_end)  # an estate's window shorter than a night is kept too
     if ticket.severity == "major":
         first = uow.now
-    await CALLBACK.schedule(uow, policy.calendar, ticket, first, by=window_end)
+    await CALLBACK.schedule(
+        uow, policy.calendar, ticket, first, policy.callback_reminder, by=window_end
+    )

@@ -30,6 +30,7 @@ class ComplaintPolicy:
     resolve: dict[str, Duration]
     invalid_explain: Duration
     callback: Duration
+    callback_reminder: Duration
     departments: tuple[tuple[str, str], ...] = ()  # (key, name) a complaint can be routed to
     group_window: timedelta = timedelta(hours=2)
     group_size: int = 3
@@ -78,6 +79,7 @@ def complaint_policy(config: EstateConfig) -> ComplaintPolicy:
         },
         invalid_explain=timings.complaint_invalid_explain,
         callback=timings.complaint_callback,
+        callback_reminder=timings.callback_reminder,
         departments=tuple(
             (d.key, d.name)
             for d in config.departments

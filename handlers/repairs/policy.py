@@ -31,6 +31,7 @@ class RepairPolicy:
     accept_normal: Duration
     confirm_timeout: Duration
     survey_delay: Duration
+    callback_reminder: Duration
     duplicate_window: timedelta = timedelta(days=3)
     low_rating: int = 2
     digest_at: time = time(8, 30)
@@ -102,6 +103,7 @@ def repair_policy(config: EstateConfig) -> RepairPolicy:
         accept_normal=timings.repair_accept_normal,
         confirm_timeout=timings.repair_confirm_timeout,
         survey_delay=timings.repair_survey_delay,
+        callback_reminder=timings.callback_reminder,
         digest_at=time.fromisoformat(config.repairs.digest_at),
         digest_on_days_off=config.repairs.digest_on_days_off,
         departments=tuple(

@@ -85,7 +85,9 @@ async def confirm(
     ):
         return False
     await REPAIRS.cancel(uow, ticket, CONFIRM_TIMEOUT)
-    await CALLBACK.schedule(uow, policy.calendar, ticket, policy.survey_due(uow.now))
+    await CALLBACK.schedule(
+        uow, policy.calendar, ticket, policy.survey_due(uow.now), policy.callback_reminder
+    )
     await refresh_card(uow, policy, ticket)
     return True
 

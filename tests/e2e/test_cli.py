@@ -39,6 +39,9 @@ def test_demo_plays_both_registration_paths_and_exits_cleanly(tmp_path: Path):
     assert "[Front desk] Wang: clicked [Approve]" in result.stdout
     assert "✓ Alice phones about a light: the front desk records it" in result.stdout
     assert "Recorded by Wang Fang · by phone" in result.stdout
+    assert "✓ Nobody answers the light's callback: a phone task, Wang calls Alice" in result.stdout
+    assert "📞 Callback R-0002: Alice Chen has not answered the callback survey" in result.stdout
+    assert "Called back by Wang Fang: satisfied" in result.stdout
     assert "✓ Sun asks for this month's report: a chart, the KPIs and the figures" in result.stdout
     assert "[Engineering] bot: [photo] This month so far" in result.stdout
     assert (tmp_path / "estate-bot-demo-report.png").read_bytes().startswith(b"\x89PNG")
