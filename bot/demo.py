@@ -165,6 +165,20 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
                 await wang.click("Reject", in_chat=front_desk)
                 await chen.wait_for_message(containing="未能确认")
 
+            async def zhou_records_the_result(what_was_done: str, material_fee: str) -> None:
+                """Done on the newest card in the engineering group, then the result form."""
+                await zhou.click("Done", in_chat=engineering)
+                await zhou.wait_for_message(containing="what was done")
+                await zhou.send(what_was_done)
+                await zhou.wait_for_message(containing="Photos of the finished work")
+                await zhou.click("Skip")
+                await zhou.wait_for_message(containing="Labour fee")
+                await zhou.send("0")
+                await zhou.wait_for_message(containing="Material fee")
+                await zhou.send(material_fee)
+                await zhou.wait_for_message(containing="Record this result")
+                await zhou.click("Submit")
+
             async def alice_reports_a_leak_from_report_to_survey() -> None:
                 await zhou.send("/start")  # staff open a private chat with the bot once
                 await zhou.wait_for_message(containing="registered as staff")
@@ -192,17 +206,7 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
                 await zhou.click("Accept", in_chat=engineering)
                 await zhou.wait_for_message(containing="resident's contact")
                 await alice.wait_for_message(containing="accepted the job")
-                await zhou.click("Done", in_chat=engineering)
-                await zhou.wait_for_message(containing="what was done")
-                await zhou.send("Replaced the trap seal under the sink.")
-                await zhou.wait_for_message(containing="Photos of the finished work")
-                await zhou.click("Skip")
-                await zhou.wait_for_message(containing="Labour fee")
-                await zhou.send("0")
-                await zhou.wait_for_message(containing="Material fee")
-                await zhou.send("35")
-                await zhou.wait_for_message(containing="Record this result")
-                await zhou.click("Submit")
+                await zhou_records_the_result("Replaced the trap seal under the sink.", "35")
                 await alice.wait_for_message(containing="Is the problem fixed")
                 await alice.click("Fixed")
                 await alice.wait_for_message(containing="How satisfied", timeout=20)
@@ -286,17 +290,7 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
             async def alice_leaves_the_callback_unanswered_and_wang_calls_her() -> None:
                 await zhou.click("Accept", in_chat=engineering)  # the light Alice phoned about
                 await alice.wait_for_message(containing="accepted the job")
-                await zhou.click("Done", in_chat=engineering)
-                await zhou.wait_for_message(containing="what was done")
-                await zhou.send("Replaced the bathroom light's driver.")
-                await zhou.wait_for_message(containing="Photos of the finished work")
-                await zhou.click("Skip")
-                await zhou.wait_for_message(containing="Labour fee")
-                await zhou.send("0")
-                await zhou.wait_for_message(containing="Material fee")
-                await zhou.send("0")
-                await zhou.wait_for_message(containing="Record this result")
-                await zhou.click("Submit")
+                await zhou_records_the_result("Replaced the bathroom light's driver.", "0")
                 await alice.wait_for_message(containing="Is the problem fixed")
                 await alice.click("Fixed")
                 # Alice does not answer the survey, nor its reminder: silence is a phone task.
