@@ -191,11 +191,11 @@ class Callback:
             if satisfied not in (0, 1):
                 return TapAnswer(text("error.record_not_found"), alert=True)
             if not self.kind.allows(ticket, "survey"):
-                return TapAnswer(text("repair.error.already_answered"), alert=True)
+                return TapAnswer(text("ticket.error.already_answered"), alert=True)
             surveys = await uow.tickets.surveys_of([ticket.id])
             survey = surveys[-1] if surveys else None
             if survey is not None and survey.answered_at is not None:
-                return TapAnswer(text("repair.error.already_answered"), alert=True)
+                return TapAnswer(text("ticket.error.already_answered"), alert=True)
             if survey is None:
                 survey = await uow.tickets.add_survey(ticket, ticket.reporter_user_id or 0)
             survey.answered_at = uow.now

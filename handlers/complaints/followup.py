@@ -101,7 +101,7 @@ def survey_answer(policy: ComplaintPolicy) -> TapHandler:
         if survey is None or survey.telegram_user_id != actor.user_id or satisfied not in (0, 1):
             return TapAnswer(text("error.record_not_found"), alert=True)
         if survey.answered_at is not None:
-            return TapAnswer(text("repair.error.already_answered"), alert=True)
+            return TapAnswer(text("ticket.error.already_answered"), alert=True)
         ticket = await COMPLAINTS.get(uow, survey.ticket_id)
         if ticket is None:
             return TapAnswer(text("error.record_not_found"), alert=True)

@@ -47,7 +47,7 @@ async def offer_visit(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswe
     if ticket is None or ticket.reporter_user_id != actor.user_id or ticket.severity != "major":
         return TapAnswer(text("error.record_not_found"), alert=True)
     if not COMPLAINTS.allows(ticket, "survey") or ticket.details.get("visit"):
-        return TapAnswer(text("repair.error.already_answered"), alert=True)
+        return TapAnswer(text("ticket.error.already_answered"), alert=True)
     return await COMPLAINTS.open_form(
         uow, actor, VISIT_FORM, ticket, text("complaint.toast.visit", number=number(ticket))
     )
@@ -63,7 +63,7 @@ def book_visit(
         if ticket is None or ticket.reporter_user_id != actor.user_id:
             return Outcome.FINISH
         if not COMPLAINTS.allows(ticket, "survey") or ticket.details.get("visit"):
-            await uow.outbox.send(actor.chat_id, message(text("repair.error.already_answered")))
+            await uow.outbox.send(actor.chat_id, message(text("ticket.error.already_answered")))
             return Outcome.FINISH
         details = dict(ticket.details)
         details["visit"] = {"day": answers["day"], "slot": answers["slot"]}
@@ -131,7 +131,7 @@ def record_verdict(policy: ComplaintPolicy) -> TapHandler:
         if satisfied not in (0, 1):
             return TapAnswer(text("error.record_not_found"), alert=True)
         if not COMPLAINTS.allows(ticket, "survey") or not ticket.details.get("visit"):
-            return TapAnswer(text("repair.error.already_answered"), alert=True)
+            return TapAnswer(text("ticket.error.already_answered"), alert=True)
         surveys = await uow.tickets.surveys_of([ticket.id])
         survey = surveys[-1] if surveys and surveys[-1].answered_at is None else None
         if survey is None:

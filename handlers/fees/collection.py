@@ -152,7 +152,7 @@ def report_body(figures: CollectionFigures) -> MessageBody:
                 "fee.report.building",
                 building=verbatim(building),
                 paid_up=rate.paid_up,
-                units=rate.units,
+                count=rate.units,
                 percent=str(rate.percent),
                 outstanding=money(rate.outstanding),
             )

@@ -87,12 +87,12 @@ def answered(policy: RepairPolicy) -> TapHandler:
             details["phone_confirmed_by"] = staff.name
             ticket.details = details
             if not await confirm(uow, policy, ticket, actor.user_id, by_phone=True):
-                return TapAnswer(text("repair.error.already_answered"), alert=True)
+                return TapAnswer(text("ticket.error.already_answered"), alert=True)
             outcome = text("repair.phone.confirmed", name=verbatim(staff.name))
             said = text("repair.resident.confirmed_by_phone", number=number(ticket))
         else:
             if not await reopen(uow, policy, ticket, "not_fixed", actor.user_id):
-                return TapAnswer(text("repair.error.already_answered"), alert=True)
+                return TapAnswer(text("ticket.error.already_answered"), alert=True)
             outcome = text("repair.phone.reopened", name=verbatim(staff.name))
             said = text("repair.resident.reopened", number=number(ticket))
         if task := ticket.details.get("phone_task"):

@@ -99,7 +99,7 @@ def fixed(policy: RepairPolicy) -> TapHandler:
         if isinstance(ticket, TapAnswer):
             return ticket
         if not await confirm(uow, policy, ticket, actor.user_id):
-            return TapAnswer(text("repair.error.already_answered"), alert=True)
+            return TapAnswer(text("ticket.error.already_answered"), alert=True)
         await REPAIRS.tell_followers(
             uow, ticket, message(text("repair.resident.thanks", number=number(ticket)))
         )
@@ -148,7 +148,7 @@ def not_fixed(policy: RepairPolicy) -> TapHandler:
         if isinstance(ticket, TapAnswer):
             return ticket
         if not await reopen(uow, policy, ticket, "not_fixed", actor.user_id):
-            return TapAnswer(text("repair.error.already_answered"), alert=True)
+            return TapAnswer(text("ticket.error.already_answered"), alert=True)
         await REPAIRS.tell_followers(
             uow, ticket, message(text("repair.resident.reopened", number=number(ticket)))
         )
@@ -228,14 +228,14 @@ def score(policy: RepairPolicy) -> TapHandler:
             return TapAnswer(text("error.record_not_found"), alert=True)
         asked = next_question(survey)
         if survey.answered_at is not None or getattr(survey, question) is not None:
-            return TapAnswer(text("repair.error.already_answered"), alert=True)
+            return TapAnswer(text("ticket.error.already_answered"), alert=True)
         if question != asked:  # a question not asked yet: nobody was shown this button
             return TapAnswer(text("error.record_not_found"), alert=True)
         ticket = await REPAIRS.get(uow, survey.ticket_id)
         if ticket is None or not REPAIRS.allows(ticket, "survey"):
-            return TapAnswer(text("repair.error.already_answered"), alert=True)
+            return TapAnswer(text("ticket.error.already_answered"), alert=True)
         if not await uow.tickets.score_survey(survey, question, given):
-            return TapAnswer(text("repair.error.already_answered"), alert=True)
+            return TapAnswer(text("ticket.error.already_answered"), alert=True)
         if next_question(survey) is not None:
             await uow.outbox.send(actor.chat_id, ask(ticket, survey))
             return TapAnswer(text("repair.survey.noted"))

@@ -259,7 +259,7 @@ async def test_the_weekly_collection_report_counts_units_paid_up_against_the_tar
     # 4 units on record (3-2-301, 5-1-101, 5-1-102, 5-1-103): management overdue at 2 of them.
     assert "❌ Management fee: 50.0% (target 95%), ¥1800.00 outstanding" in lines
     assert "❌ Water: 75.0% (target 100%), ¥80.50 outstanding" in lines
-    assert "• Building 3: 0 of 1 units paid up (0.0%), ¥1280.50 outstanding" in lines
+    assert "• Building 3: 0 of 1 unit paid up (0.0%), ¥1280.50 outstanding" in lines
     assert "• Building 5: 2 of 3 units paid up (66.7%), ¥600.00 outstanding" in lines
     # 5-1-103's balance is not due yet: its case is still at the payment notice.
     assert "• payment notice: 1 unit" in lines and "• chase notice: 2 units" in lines

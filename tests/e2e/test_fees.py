@@ -244,4 +244,4 @@ async def test_the_chase_list_the_hand_over_and_the_weekly_report(estate: Estate
     # Units on record: Alice's (the roster) only; it owes both fee types.
     assert "❌ Management fee: 0.0% (target 95%), ¥1200.00 outstanding" in report.text
     assert "❌ Water: 0.0% (target 100%), ¥80.50 outstanding" in report.text
-    assert "• Building 3: 0 of 1 units paid up (0.0%), ¥1280.50 outstanding" in report.text
+    assert "• Building 3: 0 of 1 unit paid up (0.0%), ¥1280.50 outstanding" in report.text
