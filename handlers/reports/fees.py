@@ -76,7 +76,9 @@ def fee_figures() -> SectionProvider:
             )
             if by_building
             else (),
-            trend=(f"{KEY}.paid_up.management",) if "management" in billed else (),
+            # A count, like the other sections' trend lines on the same axis (the rates are the
+            # KPI bars): a 100% line drawn among counts of a few requests flattened them to zero.
+            trend=(f"{KEY}.units_owing",),
         )
 
     return section
