@@ -181,6 +181,34 @@ class Callback:
 
         return handler
 
+    async def record_verdict(
+        self,
+        uow: UnitOfWork,
+        ticket: Ticket,
+        satisfied: bool,
+        actor: int,
+        comment: str,
+        via: str,
+    ) -> bool:
+        """The resident's verdict as staff heard it (on the phone, at a home visit), recorded as
+        their answer to the callback: the open survey (or a new one) is answered, the history
+        says how (`via`: "phone" or "visit"), and no reminder or phone task follows. False if
+        it was already answered."""
+        surveys = await uow.tickets.surveys_of([ticket.id])
+        survey = surveys[-1] if surveys else None
+        if survey is not None and survey.answered_at is not None:
+            return False
+        if survey is None:
+            survey = await uow.tickets.add_survey(ticket, ticket.reporter_user_id or 0)
+        survey.answered_at = uow.now
+        survey.by_phone = via == "phone"
+        survey.rating = VERDICT_RATING[satisfied]
+        survey.comment = comment
+        how = {f"by_{via}": True}
+        self.kind.record(uow, ticket, "survey_answered", actor, satisfied=satisfied, **how)
+        await self.done(uow, ticket)
+        return True
+
     def answered_by_phone(self, answered: Answered) -> TapHandler:
         @self.kind.staff_action(refusal=FRONT_DESK_ONLY, roles=FRONT_DESK_ROLES)
         async def handler(
@@ -192,25 +220,16 @@ class Callback:
                 return TapAnswer(text("error.record_not_found"), alert=True)
             if not self.kind.allows(ticket, "survey"):
                 return TapAnswer(text("ticket.error.already_answered"), alert=True)
-            surveys = await uow.tickets.surveys_of([ticket.id])
-            survey = surveys[-1] if surveys else None
-            if survey is not None and survey.answered_at is not None:
-                return TapAnswer(text("ticket.error.already_answered"), alert=True)
-            if survey is None:
-                survey = await uow.tickets.add_survey(ticket, ticket.reporter_user_id or 0)
-            survey.answered_at = uow.now
-            survey.by_phone = True
-            survey.rating = VERDICT_RATING[bool(satisfied)]
-            survey.comment = f"by phone: {staff.name}"
-            self.kind.record(
+            recorded = await self.record_verdict(
                 uow,
                 ticket,
-                "survey_answered",
+                bool(satisfied),
                 actor.user_id,
-                satisfied=bool(satisfied),
-                by_phone=True,
+                f"by phone: {staff.name}",
+                "phone",
             )
-            await self.done(uow, ticket)
+            if not recorded:
+                return TapAnswer(text("ticket.error.already_answered"), alert=True)
             await answered(uow, ticket, bool(satisfied), actor.user_id)
             name = verbatim(staff.name)
             outcome = (

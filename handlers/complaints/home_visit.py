@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 
 from handlers.actor import Actor, TapAnswer
-from handlers.callbacks import VERDICT_RATING
 from handlers.complaints.callback import CALLBACK
 from handlers.complaints.common import (
     COMPLAINTS,
@@ -132,22 +131,11 @@ def record_verdict(policy: ComplaintPolicy) -> TapHandler:
             return TapAnswer(text("error.record_not_found"), alert=True)
         if not COMPLAINTS.allows(ticket, "survey") or not ticket.details.get("visit"):
             return TapAnswer(text("ticket.error.already_answered"), alert=True)
-        surveys = await uow.tickets.surveys_of([ticket.id])
-        survey = surveys[-1] if surveys and surveys[-1].answered_at is None else None
-        if survey is None:
-            survey = await uow.tickets.add_survey(ticket, ticket.reporter_user_id or 0)
-        survey.answered_at = uow.now
-        survey.rating = VERDICT_RATING[bool(satisfied)]
-        survey.comment = f"home visit: {staff.name}"
-        COMPLAINTS.record(
-            uow,
-            ticket,
-            "survey_answered",
-            actor.user_id,
-            satisfied=bool(satisfied),
-            by_visit=True,
-        )
-        await CALLBACK.done(uow, ticket)
+        comment = f"home visit: {staff.name}"
+        if not await CALLBACK.record_verdict(
+            uow, ticket, bool(satisfied), actor.user_id, comment, "visit"
+        ):
+            return TapAnswer(text("ticket.error.already_answered"), alert=True)
         await settle(uow, policy, ticket, bool(satisfied), actor.user_id)
         said = "satisfied" if satisfied else "unsatisfied"
         return TapAnswer(text(f"complaint.visit.recorded_{said}", number=number(ticket)))
