@@ -18,6 +18,7 @@ import conversations.behalf
 import conversations.broadcasts
 import conversations.complaints
 import conversations.fees
+import conversations.on_duty
 import conversations.registration
 import conversations.repairs
 import conversations.reports
@@ -51,6 +52,7 @@ FEATURES: tuple[FeatureFactory, ...] = (
     conversations.registration.feature,
     conversations.repairs.feature,
     conversations.complaints.feature,
+    conversations.on_duty.feature,
     conversations.behalf.feature,
     conversations.slips.feature,
     conversations.fees.feature,

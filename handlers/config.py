@@ -47,6 +47,7 @@ __all__ = [
     "EstateConfig",
     "EstateSection",
     "FeesSection",
+    "OnDutySection",
     "RepairCategory",
     "StaffMember",
     "StaffRole",
@@ -407,6 +408,18 @@ class RepairsSection(_Section):
     digest_on_days_off: bool = False
 
 
+class OnDutySection(_Section):
+    """`[on_duty]`: who takes what comes in outside office hours (the manual's control room,
+    中控室). The manual names the group but no department key, so there is none by default: an
+    estate without one keeps every card and escalation where it goes in office hours."""
+
+    # The department (a [[departments]] key with a chat_id) on duty outside office hours: new
+    # complaints and urgent repairs get a card there at once, as do the escalations of either
+    # that fall outside office hours, and ordinary repairs wait for office hours. The next
+    # morning, as the office opens, the front desk gets the hand-over of what came in.
+    department: Slug | None = None
+
+
 class RepairCategory(_Section):
     """`[[repair_categories]]`: a kind of fault a resident picks, and who fixes it."""
 
@@ -459,6 +472,7 @@ class EstateConfig(_Section):
     fees: FeesSection = Field(default_factory=FeesSection)
     reports: ReportsSection = Field(default_factory=ReportsSection)
     repairs: RepairsSection = Field(default_factory=RepairsSection)
+    on_duty: OnDutySection = Field(default_factory=OnDutySection)
     repair_categories: tuple[RepairCategory, ...]
     complaint_topics: tuple[ComplaintTopic, ...]
 
@@ -523,6 +537,7 @@ class EstateConfig(_Section):
                     f"departments[{index}].chat_id: the {FRONT_DESK} department needs the "
                     "chat_id of its Telegram group"
                 )
+        problems += self._on_duty_problems(known, known_text)
         staff_ids = {s.telegram_id for s in self.staff}
         chasers = [(f"fees.officers.{b}", i) for b, i in self.fees.officers.items()]
         if self.fees.assistant is not None:
@@ -535,6 +550,17 @@ class EstateConfig(_Section):
         if not self.complaint_topics:
             problems.append("complaint_topics: at least one topic is needed")
         return problems
+
+    def _on_duty_problems(self, known: list[str], known_text: str) -> list[str]:
+        """The on-duty department must exist and have a group: its cards come at night."""
+        key = self.on_duty.department
+        if key is None:
+            return []
+        if key not in known:
+            return [f"on_duty.department: no department {key!r} (departments: {known_text})"]
+        if self.department(key).chat_id is None:
+            return [f"on_duty.department: the {key} department needs the chat_id of its group"]
+        return []
 
     # -- lookups ------------------------------------------------------------------------------
 

@@ -84,9 +84,9 @@ def feature(context: FeatureContext) -> Feature:
         timers={
             REPLY_WARN: followup.deadline_near,
             RESOLVE_WARN: followup.deadline_near,
-            REPLY_BREACH: followup.deadline_passed,
-            RESOLVE_BREACH: followup.deadline_passed,
-            EXPLAIN_BREACH: followup.deadline_passed,
+            REPLY_BREACH: followup.deadline_passed(policy),
+            RESOLVE_BREACH: followup.deadline_passed(policy),
+            EXPLAIN_BREACH: followup.deadline_passed(policy),
             SURVEY: CALLBACK.asking(),
             SURVEY_REMIND: CALLBACK.reminding(),
             SURVEY_PHONE: CALLBACK.phoning(),

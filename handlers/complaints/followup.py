@@ -27,6 +27,7 @@ from handlers.complaints.common import (
 from handlers.complaints.handling import schedule_deadline
 from handlers.complaints.policy import ComplaintPolicy
 from handlers.messages import message, moment, text, verbatim
+from handlers.on_duty import night
 from handlers.reach import alert_management
 from storage.models import Ticket, Timer
 from storage.uow import UnitOfWork
@@ -72,26 +73,28 @@ async def deadline_near(uow: UnitOfWork, timer: Timer) -> None:
     )
 
 
-async def deadline_passed(uow: UnitOfWork, timer: Timer) -> None:
-    """A passed deadline is a breach: recorded, the supervisors alerted, the owner asked to
-    act, and the resident told we are late and what happens now."""
-    ticket, clock = await _running(uow, timer)
-    if ticket is None:
-        return
-    COMPLAINTS.record(uow, ticket, "breach", None, deadline=clock)
-    owner = verbatim(ticket.details.get("owner_name", ""))
-    await alert_management(
-        uow,
-        message(text(f"complaint.supervisor.{clock}_breach", number=number(ticket), owner=owner)),
-    )
-    await tell_owner(
-        uow,
-        ticket,
-        message(text(f"complaint.owner.{clock}_breach", number=number(ticket))),
-    )
-    await COMPLAINTS.tell_followers(
-        uow, ticket, message(text(f"complaint.resident.{clock}_late", number=number(ticket)))
-    )
+def deadline_passed(policy: ComplaintPolicy) -> TimerHandler:
+    async def on_timer(uow: UnitOfWork, timer: Timer) -> None:
+        """A passed deadline is a breach: recorded, the supervisors alerted (outside office
+        hours the on-duty group too), the owner asked to act, and the resident told we are late
+        and what happens now."""
+        ticket, clock = await _running(uow, timer)
+        if ticket is None:
+            return
+        COMPLAINTS.record(uow, ticket, "breach", None, deadline=clock)
+        owner = verbatim(ticket.details.get("owner_name", ""))
+        breach = text(f"complaint.supervisor.{clock}_breach", number=number(ticket), owner=owner)
+        await night.escalate(uow, policy.on_duty, message(breach))
+        await tell_owner(
+            uow,
+            ticket,
+            message(text(f"complaint.owner.{clock}_breach", number=number(ticket))),
+        )
+        await COMPLAINTS.tell_followers(
+            uow, ticket, message(text(f"complaint.resident.{clock}_late", number=number(ticket)))
+        )
+
+    return on_timer
 
 
 def survey_answer(policy: ComplaintPolicy) -> TapHandler:

@@ -25,7 +25,8 @@ from handlers.complaints.common import (
 from handlers.complaints.policy import ComplaintPolicy
 from handlers.forms import Answers, Outcome
 from handlers.messages import message, text, verbatim
-from handlers.reach import alert_management, to_group
+from handlers.on_duty import night
+from handlers.reach import to_group
 from storage.models import Ticket
 from storage.uow import UnitOfWork
 
@@ -34,7 +35,8 @@ Hook = Callable[[UnitOfWork, Actor, Answers], Awaitable[Outcome]]
 
 def submit(policy: ComplaintPolicy) -> Hook:
     async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
-        """Number it, card it to the front desk, and tell the resident what happens next."""
+        """Number it, card it to the front desk (and, outside office hours, to the on-duty
+        group), and tell the resident what happens next."""
         recording = Recording.of(answers)
         unit = None
         if recording is not None:
@@ -57,11 +59,11 @@ def submit(policy: ComplaintPolicy) -> Hook:
             },
         )
         add_to_thread(uow, ticket, actor.user_id, "resident", answers["what"])
+        shown = await card(uow, policy, ticket)
         front_desk = await uow.people.department("front_desk")
         if front_desk is not None and front_desk.chat_id is not None:
-            ticket.card_outbox_id = await uow.outbox.send(
-                front_desk.chat_id, await card(uow, policy, ticket), group=True
-            )
+            ticket.card_outbox_id = await uow.outbox.send(front_desk.chat_id, shown, group=True)
+        await night.take_in(uow, policy.on_duty, ticket, number(ticket), shown)
         await link_group(uow, policy, ticket)
         received = message(
             text("complaint.received", number=number(ticket)),
@@ -107,7 +109,7 @@ async def link_group(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket) -
         )
     )
     await to_group(uow, ("front_desk",), alert, urgent=True)
-    await alert_management(uow, alert, urgent=True)
+    await night.escalate(uow, policy.on_duty, alert, urgent=True)
 
 
 async def offer_info(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:

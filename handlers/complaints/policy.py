@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.config import EstateConfig
+from handlers.on_duty.policy import OnDuty, on_duty_policy
 from handlers.rules.calendar import WorkingCalendar
 from handlers.rules.durations import Duration
 
@@ -34,6 +35,8 @@ class ComplaintPolicy:
     departments: tuple[tuple[str, str], ...] = ()  # (key, name) a complaint can be routed to
     group_window: timedelta = timedelta(hours=2)
     group_size: int = 3
+    on_duty: OnDuty | None = None
+    """Who takes complaints and their escalations outside office hours (the control room)."""
 
     def topic(self, key: str) -> Topic | None:
         return next((t for t in self.topics if t.key == key), None)
@@ -85,4 +88,5 @@ def complaint_policy(config: EstateConfig) -> ComplaintPolicy:
             for d in config.departments
             if d.chat_id and d.key not in ("front_desk", "managers")  # routed to those who fix
         ),
+        on_duty=on_duty_policy(config),
     )

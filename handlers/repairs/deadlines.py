@@ -1,9 +1,10 @@
 """SLA escalation: the timers that make sure no job sits unnoticed.
 
 Urgent repairs are accepted within 15 minutes and ordinary ones within 2 hours (configurable): past
-that, the department's group is pinged again and the supervisors are told. A job not done by the end
-of the visit window agreed with the resident is reported to the supervisors. Either way the
-resident hears it from us first: an apology, and what happens next.
+that, the department's group is pinged again and the supervisors are told (an urgent job's,
+outside office hours, the on-duty group too). A job not done by the end of the visit window agreed
+with the resident is reported to the supervisors. Either way the resident hears it from us first:
+an apology, and what happens next.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from handlers.messages import message, text, verbatim
-from handlers.reach import alert_management, to_group
+from handlers.on_duty import night
+from handlers.reach import to_group
 from handlers.repairs.common import ACCEPT, REPAIRS, number, window_label
 from handlers.repairs.policy import RepairPolicy
 from storage.models import Timer
@@ -37,8 +39,9 @@ def accept_overdue(policy: RepairPolicy) -> TimerHandler:
             ),
             urgent=ticket.urgent,
         )
-        await alert_management(
+        await night.escalate(
             uow,
+            policy.on_duty if ticket.urgent else None,
             message(text("repair.supervisor.not_accepted", number=number(ticket), minutes=waited)),
         )
         await REPAIRS.tell_followers(
@@ -55,8 +58,9 @@ def window_passed(policy: RepairPolicy) -> TimerHandler:
         if ticket is None or not REPAIRS.allows(ticket, "finish"):
             return
         REPAIRS.record(uow, ticket, "sla_breached", None, deadline="window")
-        await alert_management(
+        await night.escalate(
             uow,
+            policy.on_duty if ticket.urgent else None,
             message(
                 text(
                     "repair.supervisor.window_passed",

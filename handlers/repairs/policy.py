@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.config import EstateConfig
+from handlers.on_duty.policy import OnDuty, on_duty_policy
 from handlers.rules.calendar import WorkingCalendar
 from handlers.rules.durations import Duration, DurationKind
 from handlers.rules.visits import SLOTS
@@ -39,13 +40,23 @@ class RepairPolicy:
     departments: tuple[tuple[str, str], ...] = ()
     """(key, name) of the departments a job can be re-routed to: those with a group that fix
     things; the managers' group decides, it is not a department a job goes to."""
+    on_duty: OnDuty | None = None
+    """Who takes urgent jobs and their escalations outside office hours (the control room)."""
 
     def category(self, key: str) -> Category | None:
         return next((c for c in self.categories if c.key == key), None)
 
     def accept_due(self, received: datetime, urgent: bool) -> datetime:
-        """When an unaccepted job escalates: 15 minutes for urgent, 2 hours otherwise."""
-        return self.calendar.add(received, self.accept_urgent if urgent else self.accept_normal)
+        """When an unaccepted job escalates: 15 minutes for urgent, 2 hours otherwise.
+
+        With an on-duty group, the night is its: an ordinary job's time counts office hours
+        only (its "2h" is two working hours), so it escalates in office hours, never at night."""
+        if urgent:
+            return self.calendar.add(received, self.accept_urgent)
+        wait = self.accept_normal
+        if self.on_duty is not None and wait.kind is DurationKind.FIXED:
+            wait = Duration.working_hours(minutes=-(-wait.delta // timedelta(minutes=1)))
+        return self.calendar.add(received, wait)
 
     def window_end(self, day: str, slot: str) -> datetime:
         """The end of the visit window the resident agreed to, as an aware datetime."""
@@ -109,4 +120,5 @@ def repair_policy(config: EstateConfig) -> RepairPolicy:
         departments=tuple(
             (d.key, d.name) for d in config.departments if d.chat_id and d.key != "managers"
         ),
+        on_duty=on_duty_policy(config),
     )

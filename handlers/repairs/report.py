@@ -10,9 +10,11 @@ from handlers.actor import Actor
 from handlers.behalf import Recording
 from handlers.forms import Answers, Outcome
 from handlers.messages import MessageBody, message, text
+from handlers.on_duty import night
 from handlers.repairs.common import (
     ACCEPT_SLA,
     REPAIRS,
+    card,
     category_label,
     number,
     post_card,
@@ -86,7 +88,8 @@ def join_duplicate(policy: RepairPolicy) -> Hook:
 
 
 def submit(policy: RepairPolicy) -> Hook:
-    """Confirmed: number the job, dispatch the card at once, start the acceptance clock."""
+    """Confirmed: number the job, dispatch the card at once (an urgent one outside office hours
+    to the on-duty group too), start the acceptance clock."""
 
     async def hook(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
         category = policy.category(answers["category"])
@@ -128,6 +131,10 @@ def submit(policy: RepairPolicy) -> Hook:
             behalf=recording,
         )
         await post_card(uow, policy, ticket)
+        if ticket.urgent:
+            await night.take_in(
+                uow, policy.on_duty, ticket, number(ticket), await card(uow, policy, ticket)
+            )
         await REPAIRS.schedule(uow, ticket, ACCEPT_SLA, policy.accept_due(uow.now, ticket.urgent))
         if recording is None:
             await uow.outbox.send(actor.chat_id, received(policy, ticket))

@@ -213,6 +213,14 @@ class WorkingCalendar:
                 return local
         return self._at(self._next_working_day(local.date()), self.day_start)
 
+    def next_opening(self, after: datetime) -> datetime:
+        """The next moment the office opens strictly after `after`: today's opening if it is
+        still to come on a working day, else the next working day's (a morning hand-over)."""
+        local = self._local(after)
+        if self.is_working_day(local.date()) and local.time() < self.day_start:
+            return self._at(local.date(), self.day_start)
+        return self._at(self._next_working_day(local.date()), self.day_start)
+
     def add(self, start: datetime, duration: Duration) -> datetime:
         """The moment `duration` after `start`.
 

@@ -40,6 +40,7 @@ ZONE = ZoneInfo("Asia/Shanghai")
 FRONT_DESK = -1001
 ENGINEERING = -1002
 MANAGERS = -1003
+CONTROL_ROOM = -1004
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -92,6 +93,7 @@ QIAN = Person(202, "Qian", "Wei")  # engineering technician
 SUN = Person(203, "Sun", "Li")  # engineering supervisor
 ALICE = Person(301, "Alice", "Chen", phone="+8613800000001")
 BOB = Person(302, "Bob", "Li", phone="+8613900000002")
+GUO = Person(401, "Guo", "Min")  # on duty in the control room (only with `on_duty`)
 
 STAFF = (
     (WANG, "Wang Fang", "front_desk", "front_desk"),
@@ -108,9 +110,11 @@ def estate_config(
     managers: bool = True,
     fees: str = "",
     repairs: str = "",
+    on_duty: bool = False,
 ) -> EstateConfig:
     """The test estate: mainland public holidays, Monday to Friday 09:00-18:00, and the
-    manual's timings unless `timings` overrides some ("repair_accept_urgent": "30m")."""
+    manual's timings unless `timings` overrides some ("repair_accept_urgent": "30m"). With
+    `on_duty`, a control room (Guo on duty) takes what comes in outside office hours."""
     lines = [
         "[estate]",
         'name = "Sunrise Gardens"',
@@ -137,13 +141,17 @@ def estate_config(
     if managers:
         lines += ["[[departments]]", 'key = "managers"', 'name = "Management"']
         lines += [f"chat_id = {MANAGERS}", ""]
+    if on_duty:
+        lines += ["[[departments]]", 'key = "control_room"', 'name = "Control room"']
+        lines += [f"chat_id = {CONTROL_ROOM}", "", "[on_duty]", 'department = "control_room"', ""]
     if timings:
         lines += ["[timings]", *(f'{key} = "{value}"' for key, value in timings.items()), ""]
     if fees:
         lines += ["[fees]", fees, ""]
     if repairs:
         lines += ["[repairs]", repairs, ""]
-    for person, name, role, department in STAFF:
+    staff = [*STAFF, (GUO, "Guo Min", "guard", "control_room")] if on_duty else STAFF
+    for person, name, role, department in staff:
         lines += ["[[staff]]", f"telegram_id = {person.id}", f'name = "{name}"']
         lines += [f'role = "{role}"', f'department = "{department}"', ""]
     return load_estate_config_text("\n".join(lines), source="test estate")

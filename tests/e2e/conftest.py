@@ -68,6 +68,10 @@ class Estate:
     )
     # `[fees]`: officers by building and the assistant, as a test needs them.
     fees: list[str] = field(default_factory=list)
+    # `[calendar]`: the manual's office hours unless a test needs the office closed now.
+    calendar: list[str] = field(default_factory=list)
+    # The on-duty group (`[on_duty]`, the control room), in the config only when a test adds it.
+    control_room: SandboxGroup | None = None
     _engine: AsyncEngine | None = None
 
     @property
@@ -165,6 +169,7 @@ def write_config(estate: Estate) -> None:
         'timezone = "Asia/Shanghai"',
         'default_language = "en"',
         "",
+        *(["[calendar]", *estate.calendar, ""] if estate.calendar else []),
         "[[departments]]",
         'key = "front_desk"',
         'name = "Front desk"',
@@ -194,6 +199,10 @@ def write_config(estate: Estate) -> None:
             f"chat_id = {estate.managers.id}",
             "",
         ]
+    if estate.control_room is not None:
+        lines += ["[[departments]]", 'key = "control_room"', 'name = "Control room"']
+        lines += [f"chat_id = {estate.control_room.id}", ""]
+        lines += ["[on_duty]", 'department = "control_room"', ""]
     lines += [
         "[release_slips]",
         *estate.release_slips,

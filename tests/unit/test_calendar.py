@@ -207,6 +207,22 @@ def test_next_working_start_after_closing_on_friday_is_monday_morning() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("after", "opening"),
+    [
+        pytest.param(shanghai(2026, 3, 16, 7, 0), shanghai(2026, 3, 16, 9, 0), id="before-opening"),
+        pytest.param(shanghai(2026, 3, 16, 9, 0), shanghai(2026, 3, 17, 9, 0), id="at-opening"),
+        pytest.param(shanghai(2026, 3, 16, 11, 0), shanghai(2026, 3, 17, 9, 0), id="working"),
+        pytest.param(shanghai(2026, 3, 13, 22, 0), shanghai(2026, 3, 16, 9, 0), id="friday-night"),
+        pytest.param(shanghai(2026, 9, 30, 19, 0), shanghai(2026, 10, 8, 9, 0), id="golden-week"),
+    ],
+)
+def test_next_opening_is_the_next_start_of_office_hours_strictly_after(
+    after: datetime, opening: datetime
+) -> None:
+    assert china_calendar().next_opening(after) == opening
+
+
 def test_next_working_start_skips_golden_week() -> None:
     assert china_calendar().next_working_start(shanghai(2026, 9, 30, 19, 0)) == shanghai(
         2026, 10, 8, 9, 0

@@ -405,6 +405,27 @@ def test_repair_category_in_a_missing_department_is_an_error() -> None:
     )
 
 
+def test_no_on_duty_group_unless_the_config_names_one() -> None:
+    assert load_estate_config_text(MINIMAL).on_duty.department is None
+
+
+def test_an_on_duty_group_in_a_missing_department_is_an_error() -> None:
+    text = MINIMAL + '\n[on_duty]\ndepartment = "control_room"\n'
+    assert only_problem(text) == (
+        "on_duty.department: no department 'control_room' (departments: front_desk)"
+    )
+
+
+def test_an_on_duty_department_without_a_group_is_an_error() -> None:
+    text = MINIMAL + (
+        '\n[[departments]]\nkey = "control_room"\nname = "Control room"\n'
+        '\n[on_duty]\ndepartment = "control_room"\n'
+    )
+    assert only_problem(text) == (
+        "on_duty.department: the control_room department needs the chat_id of its group"
+    )
+
+
 def test_duplicate_department_key_is_an_error() -> None:
     text = MINIMAL + '\n[[departments]]\nkey = "front_desk"\nname = "Again"\n'
     assert only_problem(text) == (
