@@ -75,6 +75,7 @@ class Sample:
     seen_at: float  # when the driver saw the reply (fallback if the sandbox has no record)
     chat_id: int
     message_id: int
+    step: str = ""  # the reply the step waited for, to break the latency down by step
 
 
 @dataclass
@@ -108,6 +109,8 @@ class Figures:
     cpu_per_update_ms: float | None
     busy: float | None
     calls_per_update: float
+    by_step: dict[str, float] = field(default_factory=dict)
+    """Median latency (ms) of each kind of step, by the reply it waits for."""
 
 
 # -- the bot processes -------------------------------------------------------------------------
@@ -302,7 +305,9 @@ async def play(phase: Phase, user: SandboxUser, steps: Sequence[Step]) -> None:
         sent_at = time.monotonic()
         await step.act()
         reply = await user.wait_for_message(containing=step.expect, timeout=STEP_TIMEOUT)
-        phase.samples.append(Sample(sent_at, time.monotonic(), reply.chat_id, reply.message_id))
+        phase.samples.append(
+            Sample(sent_at, time.monotonic(), reply.chat_id, reply.message_id, step.expect)
+        )
 
 
 async def drive(
@@ -356,6 +361,7 @@ def reply_arrivals(sandbox: SandboxServer) -> dict[tuple[int, int], list[float]]
 
 def figures(phase: Phase, arrivals: dict[tuple[int, int], list[float]]) -> Figures:
     latencies: list[float] = []
+    steps: dict[str, list[float]] = {}
     last = phase.started
     from_sandbox = 0
     for sample in phase.samples:
@@ -366,6 +372,7 @@ def figures(phase: Phase, arrivals: dict[tuple[int, int], list[float]]) -> Figur
         else:
             from_sandbox += 1
         latencies.append((arrived - sample.sent_at) * 1000)
+        steps.setdefault(sample.step, []).append(latencies[-1])
         last = max(last, arrived)
     wall = max(last - phase.started, 1e-9)
     cuts = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else []
@@ -384,6 +391,7 @@ def figures(phase: Phase, arrivals: dict[tuple[int, int], list[float]]) -> Figur
         cpu_per_update_ms=cpu * 1000 / updates if cpu is not None and updates else None,
         busy=cpu / (phase.finished - phase.started) if cpu is not None else None,
         calls_per_update=phase.api_calls / updates if updates else 0.0,
+        by_step={step: statistics.median(times) for step, times in steps.items()},
     )
 
 
@@ -406,6 +414,9 @@ def report(phase: Phase, result: Figures) -> None:
     )
     print(f"  CPU per update   {cpu}")
     print(f"  API calls/update {result.calls_per_update:.2f}  (sends, edits, callback answers)")
+    if 1 < len(result.by_step) <= 12:  # a script's steps (the echo's texts are all different)
+        steps = ", ".join(f"{step!r} {ms:.0f}" for step, ms in result.by_step.items())
+        print(f"  p50 ms by reply  {steps}")
     for failure in phase.failures[:10]:
         print(f"  ! {failure.splitlines()[0]}")
     if len(phase.failures) > 10:

@@ -85,8 +85,15 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     A deferred SQLite transaction that reads and then writes fails at once with "database is
     locked" when another connection wrote in between; busy_timeout cannot help it. Starting every
     transaction with BEGIN IMMEDIATE makes writers queue on the busy timeout instead.
+
+    Said straight to the sqlite3 connection: `InlineSQLite` makes its calls in place anyway, and
+    SQLAlchemy's statement machinery around this one line cost a tenth of an update's CPU.
     """
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    driver = connection.connection.driver_connection
+    if isinstance(driver, InlineSQLite) and driver._connection is not None:
+        driver._connection.execute("BEGIN IMMEDIATE")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine, clock: Clock) -> async_sessionmaker[AsyncSession]:

@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Conversation
+
+_ROW = select(Conversation).where(
+    Conversation.chat_id == bindparam("chat"), Conversation.user_id == bindparam("user")
+)
+"""Built once: every message in a private chat reads its form."""
 
 
 class ConversationRepository:
@@ -29,11 +34,7 @@ class ConversationRepository:
         return row if row is not None and row.ended_at is None else None
 
     async def _row(self, chat_id: int, user_id: int) -> Conversation | None:
-        return await self._session.scalar(
-            select(Conversation).where(
-                Conversation.chat_id == chat_id, Conversation.user_id == user_id
-            )
-        )
+        return await self._session.scalar(_ROW, {"chat": chat_id, "user": user_id})
 
     async def start(
         self, chat_id: int, user_id: int, flow: str, step: str, answers: dict[str, Any]

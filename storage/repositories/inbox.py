@@ -6,12 +6,26 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import IncomingUpdate
+
+_UPDATES = IncomingUpdate.__table__
+_CLAIM = (
+    update(_UPDATES)
+    .where(_UPDATES.c.update_id == bindparam("claimed"), _UPDATES.c.status == "pending")
+    .values(status="handled", handled_at=bindparam("at"))
+)
+"""Built once: every update runs it, and building a statement costs more than running it."""
+_RECORD = {
+    dialect: insert(_UPDATES)
+    .on_conflict_do_nothing(index_elements=[_UPDATES.c.update_id])
+    .returning(_UPDATES.c.update_id)
+    for dialect, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+}
 
 
 class Inbox:
@@ -33,23 +47,18 @@ class Inbox:
         if not rows:
             return []
         dialect = self._session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
         stored = await self._session.scalars(
-            insert(IncomingUpdate)
-            .values(
-                [
-                    {
-                        "update_id": update_id,
-                        "payload": payload,
-                        "received_at": self._now,
-                        "status": "pending",
-                        "attempts": 0,
-                    }
-                    for update_id, payload in rows.items()
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=[IncomingUpdate.update_id])
-            .returning(IncomingUpdate.update_id)
+            _RECORD["postgresql" if dialect == "postgresql" else "sqlite"],
+            [
+                {
+                    "update_id": update_id,
+                    "payload": payload,
+                    "received_at": self._now,
+                    "status": "pending",
+                    "attempts": 0,
+                }
+                for update_id, payload in rows.items()
+            ],
         )
         new = set(stored)
         return [update_id for update_id in rows if update_id in new]
@@ -65,12 +74,8 @@ class Inbox:
 
     async def claim(self, update_id: int) -> bool:
         """Mark the update handled inside the handling transaction; False if another worker did."""
-        result = await self._session.execute(
-            update(IncomingUpdate)
-            .where(IncomingUpdate.update_id == update_id, IncomingUpdate.status == "pending")
-            .values(status="handled", handled_at=self._now)
-        )
-        return result.rowcount == 1
+        result = await self._session.execute(_CLAIM, {"claimed": update_id, "at": self._now})
+        return result.rowcount == 1  # type: ignore[attr-defined]
 
     async def fail(self, update_id: int, error: str, *, max_attempts: int) -> bool:
         """Count a failed attempt; True when that was the last one and the update is given up."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Update, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
@@ -35,6 +36,38 @@ class Claimed:
     parts_sent: int
 
 
+# Built once: the reply to every update runs these, and building a statement costs more than
+# running it on SQLite.
+_OUTBOX = OutboxMessage.__table__
+_STAGE = insert(_OUTBOX).returning(_OUTBOX.c.id)
+_DUE = (
+    select(OutboxMessage)
+    .where(OutboxMessage.status.in_([PENDING, SENDING]))
+    .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
+    .limit(bindparam("limit"))
+)
+_CLAIM = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id == bindparam("row"),
+        _OUTBOX.c.status == bindparam("was"),
+        _OUTBOX.c.attempts == bindparam("tried"),
+    )
+    .values(status=SENDING, claimed_at=bindparam("at"), attempts=bindparam("tries"))
+    .returning(_OUTBOX.c.body, _OUTBOX.c.parts_sent)
+)
+
+
+@cache
+def _settle(columns: tuple[str, ...]) -> Update:
+    """The statement that records an outcome setting `columns` (one per combination)."""
+    return (
+        update(_OUTBOX)
+        .where(_OUTBOX.c.id == bindparam("row"))
+        .values({column: bindparam(f"new_{column}") for column in columns})
+    )
+
+
 class Outbox:
     """Stages messages in the caller's transaction, and lets the sender claim and settle them."""
 
@@ -55,20 +88,19 @@ class Outbox:
         # caused the message (a form's step, say) is written once at commit, not twice.
         with self._session.no_autoflush:
             outbox_id = await self._session.scalar(
-                insert(OutboxMessage)
-                .values(
-                    chat_id=chat_id,
-                    is_group=group,
-                    kind="send",
-                    body=body,
-                    not_before=self._now,
-                    created_at=self._now,
-                    priority=1 if urgent else 0,
-                    status=PENDING,
-                    attempts=0,
-                    parts_sent=0,
-                )
-                .returning(OutboxMessage.id)
+                _STAGE,
+                {
+                    "chat_id": chat_id,
+                    "is_group": group,
+                    "kind": "send",
+                    "body": body,
+                    "not_before": self._now,
+                    "created_at": self._now,
+                    "priority": 1 if urgent else 0,
+                    "status": PENDING,
+                    "attempts": 0,
+                    "parts_sent": 0,
+                },
             )
         self.staged += 1
         assert outbox_id is not None
@@ -133,12 +165,7 @@ class Outbox:
         Claimed rows are returned too, so the sender can keep a chat's later messages waiting
         behind one still in flight, and take over a claim whose sender died.
         """
-        rows = await self._session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.status.in_([PENDING, SENDING]))
-            .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
-            .limit(limit)
-        )
+        rows = await self._session.scalars(_DUE, {"limit": limit})
         return list(rows)
 
     async def claim(self, rows: Iterable[OutboxMessage]) -> list[Claimed]:
@@ -147,15 +174,14 @@ class Outbox:
         claimed: list[Claimed] = []
         for row in rows:
             result = await self._session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == row.id,
-                    OutboxMessage.status == row.status,
-                    OutboxMessage.attempts == row.attempts,
-                )
-                .values(status=SENDING, claimed_at=self._now, attempts=row.attempts + 1)
-                .returning(OutboxMessage.body, OutboxMessage.parts_sent)
-                .execution_options(synchronize_session=False)
+                _CLAIM,
+                {
+                    "row": row.id,
+                    "was": row.status,
+                    "tried": row.attempts,
+                    "at": self._now,
+                    "tries": row.attempts + 1,
+                },
             )
             fresh = result.first()
             if fresh is not None:
@@ -174,12 +200,10 @@ class Outbox:
         return {row.id: row for row in rows}
 
     async def settle(self, outbox_id: int, status: str, **values: Any) -> None:
-        await self._session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == outbox_id)
-            .values(status=status, **values)
-            .execution_options(synchronize_session=False)
-        )
+        values["status"] = status
+        columns = tuple(sorted(values))
+        params = {f"new_{column}": values[column] for column in columns}
+        await self._session.execute(_settle(columns), {"row": outbox_id, **params})
 
     async def settle_many(self, outcomes: Sequence[dict[str, Any]]) -> None:
         """Record what a sender's pass did, one dict per row (`id`, `status`, other columns),

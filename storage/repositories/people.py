@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Department, Resident, Staff, TelegramUser, Unit
+
+_USERS = select(TelegramUser).where(TelegramUser.id.in_(bindparam("ids", expanding=True)))
+"""Built once: the sender reads the accounts it writes to (language, blocked) at every pass."""
 
 
 class PeopleRepository:
@@ -25,9 +28,7 @@ class PeopleRepository:
     async def telegram_users(self, user_ids: list[int]) -> dict[int, TelegramUser]:
         if not user_ids:
             return {}
-        rows = await self._session.scalars(
-            select(TelegramUser).where(TelegramUser.id.in_(user_ids))
-        )
+        rows = await self._session.scalars(_USERS, {"ids": user_ids})
         return {user.id: user for user in rows}
 
     async def has_blocked_bot(self, user_id: int) -> bool:
