@@ -299,9 +299,12 @@ def echo_steps(user: SandboxUser, count: int) -> list[Step]:
 # -- driving -------------------------------------------------------------------------------------
 
 
-async def play(phase: Phase, user: SandboxUser, steps: Sequence[Step]) -> None:
-    """One user's steps in order, each timed from just before its update is enqueued."""
-    for step in steps:
+async def play(phase: Phase, user: SandboxUser, steps: Sequence[Step], pause: float = 0.0) -> None:
+    """One user's steps in order, each timed from just before its update is enqueued; `pause`
+    seconds between a reply and the next step (a person reads before answering)."""
+    for index, step in enumerate(steps):
+        if index and pause:
+            await asyncio.sleep(pause)
         sent_at = time.monotonic()
         await step.act()
         reply = await user.wait_for_message(containing=step.expect, timeout=STEP_TIMEOUT)
@@ -312,7 +315,7 @@ async def play(phase: Phase, user: SandboxUser, steps: Sequence[Step]) -> None:
 
 async def drive(
     sandbox: SandboxServer, phase: Phase, scripts: Sequence[tuple[SandboxUser, list[Step]]],
-    concurrency: int, budget: float, pid: int,
+    concurrency: int, budget: float, pid: int, pause: float = 0.0,
 ) -> None:  # fmt: skip
     """Play every script, `concurrency` users at a time, within `budget` seconds."""
     queue: asyncio.Queue[tuple[SandboxUser, list[Step]]] = asyncio.Queue()
@@ -323,7 +326,7 @@ async def drive(
         while not queue.empty():
             user, steps = queue.get_nowait()
             try:
-                await play(phase, user, steps)
+                await play(phase, user, steps, pause)
             except Exception as exc:
                 phase.failures.append(f"{user.full_name}: {type(exc).__name__}: {exc}")
 
@@ -494,7 +497,7 @@ async def estate_phase(
     try:
         await wait_ready(bot, warmup, Step(lambda: warmup.send("/start"), "share your phone"))
         scripts = [(user, registration_steps(user, i)) for i, user in enumerate(residents)]
-        await drive(sandbox, phase, scripts, args.concurrency, args.budget, bot.pid)
+        await drive(sandbox, phase, scripts, args.concurrency, args.budget, bot.pid, args.pause)
         await asyncio.sleep(args.settle)  # what the group receives in the minute after a burst
         phase.notes.append(cards_note(front_desk, unmatched))
     finally:
@@ -570,7 +573,7 @@ async def echo_phase(
     try:
         await wait_ready(bot, warmup, Step(lambda: warmup.send("warm up"), "warm up"))
         scripts = [(user, echo_steps(user, n)) for user, n in zip(users, per_user, strict=True)]
-        await drive(sandbox, phase, scripts, args.concurrency, args.budget, bot.pid)
+        await drive(sandbox, phase, scripts, args.concurrency, args.budget, bot.pid, args.pause)
     finally:
         await finish(bot, phase)
     return phase
@@ -664,6 +667,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=200, help="simulated residents")
     parser.add_argument("--concurrency", type=int, default=20, help="residents at a time")
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.0,
+        help="seconds each resident waits after a reply before the next step (default 0: at once)",
+    )
     parser.add_argument(
         "--budget", type=float, default=75.0, help="seconds each phase may take at most"
     )
