@@ -32,7 +32,7 @@ from handlers.repairs.policy import RepairPolicy
 from storage.models import Ticket, Timer
 from storage.uow import UnitOfWork
 
-LISTED = 30
+LISTED = 20
 """Jobs named one by one (those finance still acts on); with the totals, within 4,096 chars."""
 UNPAID = "unpaid"
 

@@ -204,7 +204,8 @@ async def answer(
         else text("repair.quote.technician_declined", **facts)
     )
     await REPAIRS.tell_assignee(uow, ticket, message(said))
-    if not agreed and ticket.department_key not in (None, "front_desk"):
+    # The front desk hears of a decline in the chat; one it took on the phone, it recorded.
+    if not agreed and via == "chat" and ticket.department_key not in (None, "front_desk"):
         said = text("repair.quote.desk_declined", number=number(ticket), amounts=amounts)
         await to_group(uow, ("front_desk",), message(said))
     return True

@@ -25,6 +25,7 @@ from .harness import (
     report_repair,
 )
 from .harness import start_staff as start
+from .test_fees import block
 
 
 async def card(estate: Estate) -> str:
@@ -184,6 +185,18 @@ async def test_an_unanswered_quote_becomes_a_phone_task_for_the_front_desk(job: 
     assert (await job.ticket("repair")).status == "accepted"
     late = await job.tap(ALICE, "Decline")
     assert late.alert and "already been answered" in late.text
+
+
+async def test_a_resident_the_bot_cannot_write_to_is_called_about_the_quote_at_once(job: Estate):
+    await block(job, ALICE)
+    await quoted(job)
+    task = await job.last(FRONT_DESK)
+    assert "Please call Alice Chen about R-0001" in task and "= ¥150.00" in task
+    assert await job.texts(ALICE, after=await job.mark()) == []
+    toast = await job.tap(LI, "Declined on the phone", chat=FRONT_DESK, message=task)
+    assert toast.text == "R-0001: recorded."
+    assert "Li Na recorded on the phone" in (await job.last(FRONT_DESK)).text
+    assert (await job.ticket("repair")).status == "declined"
 
 
 async def test_a_finished_paid_job_is_in_the_monthly_summary_for_finance(job: Estate):
