@@ -69,7 +69,7 @@ async def test_a_quote_waits_for_the_residents_yes_before_work_goes_on(job: Esta
     assert await job.pending("repair.quote") == {}
 
     again = await job.tap(ALICE, "Agree", message=asked)  # a double tap
-    assert again.alert and again.text == "R-0001: this quote has already been answered."
+    assert again.alert and again.text.startswith("R-0001: this quote has already been answered")
 
 
 async def test_the_result_form_starts_from_the_agreed_quote_and_the_front_desk_records_payment(
@@ -236,3 +236,14 @@ async def test_the_summary_day_is_the_estates_and_an_empty_month_says_so(open_es
     sent = await estate.texts(FRONT_DESK, reports=True)
     assert sent[-1] == "💴 Paid services, Thu, Sep 10 to Sat, Oct 10: no paid work was done."
     assert await estate.pending("finance.") == {"finance.paid_services": local(2026, 11, 10, 9)}
+
+
+async def test_a_quote_handed_back_with_its_job_no_longer_applies(job: Estate):
+    await quoted(job)
+    toast = await job.tap(ZHOU, "Hand back", chat=ENGINEERING)
+    assert toast.text == "R-0001 is back in the queue."
+    late = await job.tap(ALICE, "Agree")
+    assert late.alert and "no longer applies" in late.text
+    assert (await job.ticket("repair")).status == "open"
+    await job.wait_until(local(2026, 9, 22, 10, 0))  # the quote's wait passes: no call
+    assert "Please call" not in (await job.last(FRONT_DESK)).text
