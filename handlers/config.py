@@ -250,6 +250,9 @@ class Timings(_Section):
     repair_accept_normal: Duration = parse_duration("2h")
     repair_confirm_timeout: Duration = parse_duration("2 days")
     repair_survey_delay: Duration = parse_duration("1 working day")
+    # The manual gives no wait for a resident's answer to a quote for paid work: after this long
+    # without one the front desk gets a task to call them (the same working day as a callback's).
+    repair_quote_timeout: Duration = parse_duration("1 working day")
     complaint_reply_major: Duration = parse_duration("2h")
     complaint_resolve_major: Duration = parse_duration("3 working days")
     complaint_reply_important: Duration = parse_duration("1 working day")
@@ -406,6 +409,11 @@ class RepairsSection(_Section):
     # whether it also goes out on days off (the working calendar's).
     digest_at: TimeOfDay = "08:30"
     digest_on_days_off: bool = False
+    # Paid services (有偿服务): the monthly summary of their fees goes to finance (the `[fees]`
+    # department's group, the front desk's when it has none) on this day of the month, the
+    # manual's "by the 25th", at this local time. It covers the jobs done since the last one.
+    paid_summary_day: int = Field(default=25, ge=1, le=28)
+    paid_summary_at: TimeOfDay = "09:00"
 
 
 class OnDutySection(_Section):

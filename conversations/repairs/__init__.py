@@ -1,31 +1,54 @@
 """Repairs (报修): the resident's report, the technician's result form, the callback comment,
 and the staff actions, timers and commands that carry a job from report to callback; the front
-desk follows every job (its morning digest, /queue of every department, re-routing)."""
+desk follows every job (its morning digest, /queue of every department, re-routing). Paid work
+(有偿服务): the technician's quote and the resident's answer, the fees' payment recorded by the
+front desk, and the monthly summary for finance."""
 
 from __future__ import annotations
 
 from conversations.feature import Command, Feature, FeatureContext
 from conversations.repairs.done import repair_done_flow
+from conversations.repairs.quote import quote_flow
 from conversations.repairs.report import repair_flow
 from conversations.repairs.reroute import reroute_flow
 from conversations.repairs.survey import SURVEY_COMMENT
 from handlers import callbacks, registration
 from handlers.actor import Actor, FlowStart, Invocation
 from handlers.messages import text
-from handlers.repairs import deadlines, digest, phone, report, reroute, signoff, views, work
+from handlers.repairs import (
+    deadlines,
+    digest,
+    paid_summary,
+    payment,
+    phone,
+    quote,
+    report,
+    reroute,
+    signoff,
+    views,
+    work,
+)
 from handlers.repairs.common import (
     ACCEPT,
     ACCEPT_SLA,
+    AGREE,
     BY_PHONE,
     CALL,
     COMMENT_FORM,
     CONFIRM_TIMEOUT,
+    DECLINE,
     DESK_DIGEST,
     DONE,
     DONE_FORM,
     FIXED,
     HAND_BACK,
     NOT_FIXED,
+    PAID_SUMMARY,
+    PAY,
+    QUOTE,
+    QUOTE_BY_PHONE,
+    QUOTE_FORM,
+    QUOTE_WAIT,
     REPAIRS,
     REPORT_FORM,
     REROUTE,
@@ -51,6 +74,7 @@ def feature(context: FeatureContext) -> Feature:
 
     async def on_start(uow: UnitOfWork) -> None:
         await digest.schedule_next(uow, policy)
+        await paid_summary.schedule_next(uow, policy)
 
     return Feature(
         name="repairs",
@@ -59,6 +83,7 @@ def feature(context: FeatureContext) -> Feature:
             repair_flow(policy),
             repair_done_flow(policy),
             reroute_flow(policy),
+            quote_flow(policy),
             SURVEY_COMMENT,
         ),
         actions={
@@ -72,8 +97,13 @@ def feature(context: FeatureContext) -> Feature:
             BY_PHONE: phone.answered(policy),
             SCORE: signoff.score(policy),
             REROUTE: reroute.open_form(policy),
+            QUOTE: quote.open_form(policy),
+            AGREE: quote.resident_answer(policy, agreed=True),
+            DECLINE: quote.resident_answer(policy, agreed=False),
+            QUOTE_BY_PHONE: quote.answered_by_phone(policy),
+            PAY: payment.record(policy),
         },
-        forms=(REPORT_FORM, DONE_FORM, REROUTE_FORM, COMMENT_FORM),
+        forms=(REPORT_FORM, DONE_FORM, REROUTE_FORM, QUOTE_FORM, COMMENT_FORM),
         timers={
             ACCEPT_SLA: deadlines.accept_overdue(policy),
             WINDOW_END: deadlines.window_passed(policy),
@@ -82,6 +112,8 @@ def feature(context: FeatureContext) -> Feature:
             SURVEY_REMIND: signoff.CALLBACK.reminding(),
             SURVEY_PHONE: signoff.CALLBACK.phoning(),
             DESK_DIGEST: digest.daily(policy),
+            QUOTE_WAIT: quote.waited(policy),
+            PAID_SUMMARY: paid_summary.monthly(policy),
         },
         commands=_commands(policy),
         on_start=on_start,

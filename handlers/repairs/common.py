@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
 from handlers.actions import Action, Form
 from handlers.behalf import CHAT, card_lines
 from handlers.messages import (
@@ -15,7 +19,7 @@ from handlers.messages import (
     text,
     verbatim,
 )
-from handlers.repairs.lifecycle import REPAIR
+from handlers.repairs.lifecycle import DECLINED, REPAIR
 from handlers.repairs.policy import RepairPolicy
 from handlers.rules.visits import SLOTS
 from handlers.tickets import CardBuilder, TicketKind
@@ -33,6 +37,8 @@ SURVEY = "repair.survey"  # the callback survey
 SURVEY_REMIND = "repair.survey_remind"  # the survey is not answered: asked again
 SURVEY_PHONE = "repair.survey_phone"  # still not answered: the front desk calls
 DESK_DIGEST = "desk.repair_digest"  # every morning: the front desk's digest of open jobs
+QUOTE_WAIT = "repair.quote_wait"  # the resident has not answered a quote: the front desk calls
+PAID_SUMMARY = "finance.paid_services"  # monthly: paid-service totals to finance
 
 # What the buttons on cards and resident messages do, and the private forms they open.
 ACCEPT = Action("rep.accept")
@@ -45,15 +51,24 @@ CALL = Action("rep.call")  # the front desk: show me the resident's phone (priva
 BY_PHONE = Action("rep.byphone", (int, int))  # the front desk: the call's answer (job, fixed)
 SURVEY_BY_PHONE = Action("rep.cbphone", (int, int))  # the callback's answer (job, satisfied)
 REROUTE = Action("rep.reroute")  # staff: move the job to another department (opens a form)
+QUOTE = Action("rep.quote")  # the technician holding the job: send a quote (opens a form)
+AGREE = Action("rep.agree")  # the resident agrees to the quote
+DECLINE = Action("rep.decline")  # the resident declines it: the job stops
+QUOTE_BY_PHONE = Action("rep.qphone", (int, int))  # the front desk: the call's answer (job, agreed)
+PAY = Action("rep.pay", (int, str))  # the front desk: fees paid ("desk") or on the bill ("bill")
 REPORT_FORM = Form("repair")
 REROUTE_FORM = Form("repair_reroute")
 DONE_FORM = Form("repair_done")
+QUOTE_FORM = Form("repair_quote")
 COMMENT_FORM = Form("survey_comment")
 
 
 number = REPAIRS.number
 
-HELD = REPAIRS.lifecycle.sources("finish")  # a job its acceptor holds and can still finish
+HELD = REPAIRS.lifecycle.sources("finish") | REPAIRS.lifecycle.sources("agree")
+"""A job its acceptor holds: to finish, or waiting for the resident's answer to their quote."""
+PAID_HOW = ("desk", "bill")
+"""How the fees of a job are settled: paid at the front desk, or added to the monthly bill."""
 WORKLOAD_NAMES = 8
 """Technicians named on a card's workload line; more are counted, so the card stays short."""
 
@@ -90,6 +105,55 @@ def fees_line(ticket: Ticket) -> TextBody:
         labour=details.get("labour_fee", "0.00"),
         material=details.get("material_fee", "0.00"),
     )
+
+
+def money(amount: Decimal) -> str:
+    return str(amount.quantize(Decimal("0.01")))
+
+
+def quote_of(ticket: Ticket) -> dict[str, Any] | None:
+    """The job's latest quote (labour, material, note, who sent it and the answer), if any."""
+    quote = ticket.details.get("quote")
+    return quote if isinstance(quote, dict) else None
+
+
+def agreed_quote(ticket: Ticket) -> dict[str, Any] | None:
+    """The quote the resident agreed to; the result form's fees start from it."""
+    quote = quote_of(ticket)
+    return quote if quote is not None and quote.get("answer") == "agreed" else None
+
+
+def quote_line(quote: dict[str, Any]) -> TextBody:
+    labour, material = Decimal(quote["labour"]), Decimal(quote["material"])
+    return text(
+        "repair.quote.amounts",
+        labour=money(labour),
+        material=money(material),
+        total=money(labour + material),
+    )
+
+
+def fees_due(ticket: Ticket) -> Decimal:
+    """What the resident owes for the job as recorded on Done (0 for free work)."""
+    details = ticket.details
+    return Decimal(details.get("labour_fee") or 0) + Decimal(details.get("material_fee") or 0)
+
+
+def payment_line(ticket: Ticket) -> TextBody | None:
+    """How the job's fees were settled, or that they are still unpaid; None for free work."""
+    if fees_due(ticket) <= 0:
+        return None
+    payment = ticket.details.get("payment")
+    if not isinstance(payment, dict):
+        return text("repair.payment.unpaid", total=money(fees_due(ticket)))
+    facts = {
+        "total": money(fees_due(ticket)),
+        "name": verbatim(payment.get("by", "")),
+        "at": moment(datetime.fromisoformat(payment["at"])),
+    }
+    if payment["how"] == "bill":
+        return text("repair.payment.bill", **facts)
+    return text("repair.payment.desk", **facts)
 
 
 async def workload(uow: UnitOfWork, ticket: Ticket) -> TextBody | None:
@@ -187,13 +251,35 @@ async def card(
                     "repair.card.open_private_chat", name=verbatim(details.get("assignee_name", ""))
                 )
             )
+        if (agreed := agreed_quote(ticket)) is not None:
+            lines.append(text("repair.card.quote_agreed", amounts=quote_line(agreed)))
         buttons = [
             [
                 DONE.button(text("repair.button.done"), ticket.id),
                 HAND_BACK.button(text("repair.button.hand_back"), ticket.id),
             ],
+            [QUOTE.button(text("repair.button.quote"), ticket.id)],
             reroute,
         ]
+    elif REPAIRS.allows(ticket, "agree") and (quote := quote_of(ticket)) is not None:
+        lines.append(
+            text(
+                "repair.card.accepted",
+                name=verbatim(details.get("assignee_name", "")),
+                at=moment(ticket.accepted_at or uow.now),
+            )
+        )
+        lines.append(text("repair.card.quote_waiting", amounts=quote_line(quote)))
+        buttons = [[HAND_BACK.button(text("repair.button.hand_back"), ticket.id)], reroute]
+    elif ticket.status == DECLINED and (quote := quote_of(ticket)) is not None:
+        lines.append(
+            text(
+                "repair.card.quote_declined",
+                amounts=quote_line(quote),
+                at=moment(datetime.fromisoformat(quote.get("answered_at") or uow.now.isoformat())),
+            )
+        )
+        lines.append(text("repair.card.status", status=REPAIRS.status_label(ticket)))
     else:
         lines.append(
             text(
@@ -204,6 +290,8 @@ async def card(
         )
         lines.append(text("repair.card.result", result=verbatim(details.get("result", ""))))
         lines.append(fees_line(ticket))
+        if (paid := payment_line(ticket)) is not None:
+            lines.append(paid)
         lines.append(text("repair.card.status", status=REPAIRS.status_label(ticket)))
         if details.get("auto_confirmed"):  # jobs confirmed by silence before phone calls
             lines.append(text("repair.card.auto_confirmed"))

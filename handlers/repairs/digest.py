@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from handlers.config import FRONT_DESK
 from handlers.messages import MessageBody, TextBody, day, message, text, verbatim
@@ -35,12 +36,17 @@ STATE_ORDER = tuple(dict.fromkeys(source for source, _action in REPAIRS.lifecycl
 """The states in the order a job meets them, as the lifecycle table lists them."""
 
 
-async def schedule_next(uow: UnitOfWork, policy: RepairPolicy) -> None:
-    """The next digest, unless one is already planned (every start-up asks)."""
+async def plan_once(uow: UnitOfWork, kind: str, due: datetime) -> None:
+    """The estate's next timer of `kind` at `due`, unless one is already planned (every
+    start-up asks, and each one plans the next as it fires)."""
     pending = await uow.timers.pending_for(SUBJECT, uow.estate_id)
-    if not any(timer.kind == DESK_DIGEST for timer in pending):
-        due = policy.next_digest(uow.now)
-        await uow.timers.schedule(DESK_DIGEST, due, subject_type=SUBJECT, subject_id=uow.estate_id)
+    if not any(timer.kind == kind for timer in pending):
+        await uow.timers.schedule(kind, due, subject_type=SUBJECT, subject_id=uow.estate_id)
+
+
+async def schedule_next(uow: UnitOfWork, policy: RepairPolicy) -> None:
+    """The next digest, unless one is already planned."""
+    await plan_once(uow, DESK_DIGEST, policy.next_digest(uow.now))
 
 
 def daily(policy: RepairPolicy) -> Callable[[UnitOfWork, Timer], Awaitable[None]]:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.config import EstateConfig
+from handlers.fees.policy import fee_policy
+from handlers.messages import TextBody, text
 from handlers.on_duty.policy import OnDuty, on_duty_policy
 from handlers.rules.calendar import WorkingCalendar
-from handlers.rules.durations import Duration, DurationKind
+from handlers.rules.durations import Duration, DurationKind, parse_duration
 from handlers.rules.visits import SLOTS
 
 
@@ -42,6 +44,14 @@ class RepairPolicy:
     things; the managers' group decides, it is not a department a job goes to."""
     on_duty: OnDuty | None = None
     """Who takes urgent jobs and their escalations outside office hours (the control room)."""
+    quote_timeout: Duration = field(default_factory=lambda: parse_duration("1 working day"))
+    """How long a quote waits for the resident before the front desk is asked to call."""
+    paid_summary_day: int = 25
+    paid_summary_at: time = time(9)
+    finance_department: str = "finance"
+    how_to_pay: TextBody = field(default_factory=lambda: text("fee.how_to_pay_default"))
+    """Where residents pay the estate (`[fees] how_to_pay_*`), told with the fees of a job."""
+    front_desk_phone: str | None = None
 
     def category(self, key: str) -> Category | None:
         return next((c for c in self.categories if c.key == key), None)
@@ -80,6 +90,31 @@ class RepairPolicy:
         while not self.digest_on_days_off and not self.calendar.is_working_day(moment.date()):
             moment += timedelta(days=1)
         return moment
+
+    def quote_due(self, sent: datetime) -> datetime:
+        """When an unanswered quote becomes a phone call for the front desk."""
+        return self.calendar.add(sent, self.quote_timeout)
+
+    def paid_summary_on(self, year: int, month: int) -> datetime:
+        """The moment of the month's summary of paid services (the 25th, 09:00 by default)."""
+        return datetime.combine(
+            date(year, month, self.paid_summary_day), self.paid_summary_at, tzinfo=self.timezone
+        )
+
+    def last_paid_summary(self, at: datetime) -> datetime:
+        """The latest summary moment at or before `at`."""
+        local = at.astimezone(self.timezone)
+        moment = self.paid_summary_on(local.year, local.month)
+        if moment <= at:
+            return moment
+        year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
+        return self.paid_summary_on(year, month)
+
+    def next_paid_summary(self, after: datetime) -> datetime:
+        """The first summary moment strictly after `after`."""
+        last = self.last_paid_summary(after).astimezone(self.timezone)
+        year, month = (last.year, last.month + 1) if last.month < 12 else (last.year + 1, 1)
+        return self.paid_summary_on(year, month)
 
     def confirm_due(self, done: datetime) -> datetime:
         return self.calendar.add(done, self.confirm_timeout)
@@ -121,4 +156,10 @@ def repair_policy(config: EstateConfig) -> RepairPolicy:
             (d.key, d.name) for d in config.departments if d.chat_id and d.key != "managers"
         ),
         on_duty=on_duty_policy(config),
+        quote_timeout=timings.repair_quote_timeout,
+        paid_summary_day=config.repairs.paid_summary_day,
+        paid_summary_at=time.fromisoformat(config.repairs.paid_summary_at),
+        finance_department=config.fees.department,
+        how_to_pay=fee_policy(config).how_to_pay(),
+        front_desk_phone=config.estate.front_desk_phone,
     )

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from handlers.actor import Actor, TapAnswer
 from handlers.callbacks import Callback
 from handlers.forms import Answers, Outcome
-from handlers.messages import MessageBody, message, text, verbatim
+from handlers.messages import MessageBody, TextBody, message, text, verbatim
 from handlers.reach import alert_management
 from handlers.repairs.common import (
     ACCEPT_SLA,
@@ -51,12 +51,13 @@ RATINGS = (1, 2, 3, 4, 5)
 TapHandler = Callable[..., Awaitable[TapAnswer]]
 
 
-async def ask_residents(uow: UnitOfWork, ticket: Ticket) -> None:
-    """Each affected resident is asked: fixed, or not?"""
+async def ask_residents(uow: UnitOfWork, ticket: Ticket, pay: TextBody | None = None) -> None:
+    """Each affected resident is asked: fixed, or not? With fees due, `pay` says where to pay."""
     body = message(
         text("repair.resident.done", number=number(ticket)),
         text("repair.card.result", result=verbatim(ticket.details.get("result", ""))),
         fees_line(ticket),
+        *((pay,) if pay is not None else ()),
         text("repair.resident.ask_fixed"),
         buttons=[
             [

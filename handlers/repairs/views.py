@@ -13,13 +13,19 @@ from handlers.repairs.policy import RepairPolicy
 from storage.models import Ticket
 from storage.uow import UnitOfWork
 
-# A department's queue: jobs waiting to be accepted, being worked on, or waiting for sign-off.
-QUEUED = frozenset().union(*(REPAIRS.lifecycle.sources(a) for a in ("accept", "finish", "confirm")))
+# A department's queue: jobs waiting to be accepted, being worked on (or quoted for), or waiting
+# for sign-off.
+QUEUED = frozenset().union(
+    *(REPAIRS.lifecycle.sources(a) for a in ("accept", "finish", "agree", "confirm"))
+)
 PER_MESSAGE = 40
 """Lines per /queue message: a job's line is under 100 characters, so 40 stay within 4,096."""
 TIMELINE = {
     "repair.reported": "repair.timeline.reported",
     "repair.accepted": "repair.timeline.accepted",
+    "repair.quoted": "repair.timeline.quoted",
+    "repair.quote_agreed": "repair.timeline.quote_agreed",
+    "repair.quote_declined": "repair.timeline.quote_declined",
     "repair.done": "repair.timeline.done",
     "repair.confirmed": "repair.timeline.confirmed",
     "repair.reopened": "repair.timeline.reopened",

@@ -14,6 +14,7 @@ from handlers.callbacks import phone_of
 from handlers.forms import Answers, Outcome
 from handlers.messages import message, text, verbatim
 from handlers.reach import can_message
+from handlers.repairs import payment
 from handlers.repairs.common import (
     ACCEPT_SLA,
     CONFIRM_TIMEOUT,
@@ -21,6 +22,7 @@ from handlers.repairs.common import (
     HELD,
     REPAIRS,
     WINDOW_END,
+    agreed_quote,
     number,
     place_label,
     refresh_card,
@@ -181,12 +183,23 @@ def hand_back(policy: RepairPolicy) -> TapHandler:
 def done(policy: RepairPolicy) -> TapHandler:
     @REPAIRS.staff_action(refusal=STAFF_ONLY, may=_holder)
     async def handler(uow: UnitOfWork, actor: Actor, acting: Acting) -> TapAnswer:
-        """Open a short private form for the result and fees (the acceptor or a supervisor)."""
+        """Open a short private form for the result and fees (the acceptor or a supervisor);
+        the fees start from the quote the resident agreed to, if there is one."""
         ticket = acting.ticket
         if not REPAIRS.allows(ticket, "finish"):
             return refusal(ticket)
+        toast = text("repair.toast.done_form", number=number(ticket))
+        quote = agreed_quote(ticket)
+        if quote is None:
+            return await REPAIRS.open_form(uow, actor, DONE_FORM, ticket, toast)
         return await REPAIRS.open_form(
-            uow, actor, DONE_FORM, ticket, text("repair.toast.done_form", number=number(ticket))
+            uow,
+            actor,
+            DONE_FORM,
+            ticket,
+            toast,
+            quote_labour=quote["labour"],
+            quote_material=quote["material"],
         )
 
     return handler
@@ -226,7 +239,8 @@ def finish(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, Answers], Await
         await uow.outbox.send(
             actor.chat_id, message(text("repair.done_recorded", number=number(ticket)))
         )
-        await ask_residents(uow, ticket)
+        await ask_residents(uow, ticket, payment.where_to_pay(policy, ticket))
+        await payment.ask_front_desk(uow, ticket)
         return Outcome.FINISH
 
     return hook

@@ -469,10 +469,11 @@ def is_report(body: dict[str, Any]) -> bool:
 
 
 def is_scheduled(body: dict[str, Any]) -> bool:
-    """A message that comes on its own schedule whatever a test is about: a report's, or the
-    front desk's morning digest of open repairs."""
+    """A message that comes on its own schedule whatever a test is about: a report's, the
+    front desk's morning digest of open repairs, or the monthly summary of paid services."""
     lines = body.get("lines") or [{}]
-    return is_report(body) or str(lines[0].get("key", "")).startswith("repair.digest.")
+    key = str(lines[0].get("key", ""))
+    return is_report(body) or key.startswith(("repair.digest.", "repair.paid_summary."))
 
 
 def _plain(rendered: str) -> str:

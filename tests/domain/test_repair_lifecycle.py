@@ -76,7 +76,11 @@ async def test_accept_gives_the_job_to_the_technician_and_tells_the_resident(job
 
     assert toast.text == "R-0001 is yours. The resident's contact is in your private chat with me."
     assert "Accepted by Zhou Qiang at 9/21/26, 10:05 AM" in await card(job)
-    assert (await job.messages(ENGINEERING))[0].buttons == [["Done", "Hand back"], ["Re-route"]]
+    assert (await job.messages(ENGINEERING))[0].buttons == [
+        ["Done", "Hand back"],
+        ["💴 Quote"],
+        ["Re-route"],
+    ]
     contact = (await job.last(ZHOU)).text
     assert "R-0001: the resident's contact" in contact and "+8613800000001" in contact
     assert (await job.last(ALICE)).text == (

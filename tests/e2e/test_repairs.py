@@ -117,7 +117,7 @@ async def leak_from_report_to_closed_survey(estate: Estate, *, photos: int, albu
     answer = await zhou.click("Accept", message=card)
     assert not answer.show_alert and "R-0001 is yours" in (answer.text or "")
     await group.wait_for_message(containing="Accepted by Zhou Qiang")
-    assert card.buttons == [["Done", "Hand back"], ["Re-route"]]
+    assert card.buttons == [["Done", "Hand back"], ["💴 Quote"], ["Re-route"]]
     contact = await zhou.wait_for_message(containing="the resident's contact")
     assert "Alice Chen" in contact.text
     assert "13800000001" in contact.text.replace(" ", ""), contact.text
@@ -445,6 +445,7 @@ async def test_forged_stale_and_other_peoples_buttons_are_refused_and_change_not
     ) == [(0,)]
     assert "Accepted by Zhou Qiang" in card.text and card.buttons == [
         ["Done", "Hand back"],
+        ["💴 Quote"],
         ["Re-route"],
     ]
 
@@ -555,7 +556,7 @@ async def test_a_job_handed_back_waits_for_someone_else_to_accept_it(
     ], timers
 
     await accepted_by(qian, card, group)
-    assert card.buttons == [["Done", "Hand back"], ["Re-route"]]
+    assert card.buttons == [["Done", "Hand back"], ["💴 Quote"], ["Re-route"]]
     await qian.wait_for_message(containing="the resident's contact")
     told = await alice.wait_for_message(containing="Qian Wei has accepted the job")
     assert "R-0001" in told.text
@@ -680,7 +681,7 @@ async def test_an_urgent_job_nobody_accepts_is_escalated_to_the_group_and_the_su
     answer = await estate.zhou.click("Accept", message=ping)
     assert not answer.show_alert, answer
     await group.wait_for_message(containing="Accepted by Zhou Qiang")
-    assert card.buttons == [["Done", "Hand back"], ["Re-route"]]
+    assert card.buttons == [["Done", "Hand back"], ["💴 Quote"], ["Re-route"]]
 
 
 async def test_an_urgent_job_accepted_in_time_is_not_escalated(estate: Estate, bot: BotProcess):

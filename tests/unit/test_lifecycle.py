@@ -28,7 +28,14 @@ def test_actions_out_of_order_are_refused(state, action):
 def test_not_fixed_and_an_unhappy_callback_reopen_the_job():
     assert REPAIR.after("done", "not_fixed") == "open"
     assert REPAIR.after("confirmed", "survey_low") == "open"
-    assert REPAIR.sources("hand_back") == {"accepted"}
+    assert REPAIR.sources("hand_back") == {"accepted", "quoted"}
+
+
+def test_a_quote_for_paid_work_waits_for_the_resident_and_a_decline_stops_the_job():
+    assert REPAIR.after(REPAIR.after("accepted", "quote"), "agree") == "accepted"
+    assert REPAIR.is_final(REPAIR.after("quoted", "decline"))
+    assert not REPAIR.allows("quoted", "finish")  # no work before the resident agrees
+    assert REPAIR.allows("closed", "pay") and not REPAIR.allows("declined", "pay")
 
 
 def test_a_state_nothing_leads_to_fails_at_declaration():
@@ -78,4 +85,5 @@ def test_a_lifecycle_prints_as_a_mermaid_state_diagram():
     assert "    [*] --> open" in diagram
     assert "    accepted --> done: finish" in diagram
     assert "    closed --> [*]" in diagram
-    assert len([line for line in diagram if "-->" in line]) == len(REPAIR.moves) + 2
+    ends = len(REPAIR.final)
+    assert len([line for line in diagram if "-->" in line]) == len(REPAIR.moves) + 1 + ends
