@@ -92,6 +92,7 @@ class Phase:
     api_calls: int = 0  # the bot's Bot API requests during the phase, getUpdates excepted
     notes: list[str] = field(default_factory=list)
     log_excerpt: str = ""  # the bot's warnings and errors, when there were any
+    idle_cpu: float | None = None  # CPU seconds a second the bot used with nobody writing
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,8 @@ class Figures:
     cpu_per_update_ms: float | None
     busy: float | None
     calls_per_update: float
+    idle_cpu_ms: float | None = None
+    """CPU per update that idling alone would have cost over the phase (timers, polls)."""
     by_step: dict[str, float] = field(default_factory=dict)
     """Median latency (ms) of each kind of step, by the reply it waits for."""
 
@@ -395,6 +398,11 @@ def figures(phase: Phase, arrivals: dict[tuple[int, int], list[float]]) -> Figur
         busy=cpu / (phase.finished - phase.started) if cpu is not None else None,
         calls_per_update=phase.api_calls / updates if updates else 0.0,
         by_step={step: statistics.median(times) for step, times in steps.items()},
+        idle_cpu_ms=(
+            phase.idle_cpu * (phase.finished - phase.started) * 1000 / updates
+            if phase.idle_cpu is not None and updates
+            else None
+        ),
     )
 
 
@@ -416,6 +424,12 @@ def report(phase: Phase, result: Figures) -> None:
         f"   ({result.from_sandbox}/{result.updates} timed by the sandbox)"
     )
     print(f"  CPU per update   {cpu}")
+    if result.idle_cpu_ms is not None and result.cpu_per_update_ms is not None:
+        print(
+            f"  of which idling  {result.idle_cpu_ms:.2f} ms  (what the process uses with nobody"
+            f" writing, over the phase's time: {result.cpu_per_update_ms - result.idle_cpu_ms:.2f}"
+            " ms per update without it)"
+        )
     print(f"  API calls/update {result.calls_per_update:.2f}  (sends, edits, callback answers)")
     if 1 < len(result.by_step) <= 12:  # a script's steps (the echo's texts are all different)
         steps = ", ".join(f"{step!r} {ms:.0f}" for step, ms in result.by_step.items())
@@ -496,6 +510,7 @@ async def estate_phase(
     await bot.start()
     try:
         await wait_ready(bot, warmup, Step(lambda: warmup.send("/start"), "share your phone"))
+        await measure_idle(bot, phase, args.idle)
         scripts = [(user, registration_steps(user, i)) for i, user in enumerate(residents)]
         await drive(sandbox, phase, scripts, args.concurrency, args.budget, bot.pid, args.pause)
         await asyncio.sleep(args.settle)  # what the group receives in the minute after a burst
@@ -572,11 +587,24 @@ async def echo_phase(
     await bot.start()
     try:
         await wait_ready(bot, warmup, Step(lambda: warmup.send("warm up"), "warm up"))
+        await measure_idle(bot, phase, args.idle)
         scripts = [(user, echo_steps(user, n)) for user, n in zip(users, per_user, strict=True)]
         await drive(sandbox, phase, scripts, args.concurrency, args.budget, bot.pid, args.pause)
     finally:
         await finish(bot, phase)
     return phase
+
+
+async def measure_idle(bot: BotProcess, phase: Phase, seconds: float) -> None:
+    """CPU the bot uses a second when nobody writes (its timers and polls): with residents
+    pausing between steps it is a fair share of the phase's CPU per update."""
+    if seconds <= 0:
+        return
+    before = cpu_seconds(bot.pid)
+    await asyncio.sleep(seconds)
+    after = cpu_seconds(bot.pid)
+    if before is not None and after is not None:
+        phase.idle_cpu = (after - before) / seconds
 
 
 async def finish(bot: BotProcess, phase: Phase) -> None:
@@ -667,6 +695,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=200, help="simulated residents")
     parser.add_argument("--concurrency", type=int, default=20, help="residents at a time")
+    parser.add_argument(
+        "--idle",
+        type=float,
+        default=0.0,
+        help="seconds to measure each bot's CPU with nobody writing, before the phase (0: not)",
+    )
     parser.add_argument(
         "--pause",
         type=float,
