@@ -64,6 +64,13 @@ PLAN_FORM = Form("complaint_plan")
 number = COMPLAINTS.number
 
 
+def state_refusal(ticket: Ticket) -> TextBody:
+    """Why an action does not apply to the complaint in the state it is in now."""
+    return text(
+        "complaint.error.state", number=number(ticket), status=COMPLAINTS.status_label(ticket)
+    )
+
+
 def topic_label(policy: ComplaintPolicy, key: str | None) -> TextBody:
     topic = policy.topic(key or "")
     return configured(topic.names if topic else None, key)
