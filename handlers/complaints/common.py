@@ -37,6 +37,7 @@ SURVEY = "complaint.survey"
 SURVEY_REMIND = "complaint.survey_remind"  # the callback is not answered: asked again
 SURVEY_PHONE = "complaint.survey_phone"  # still not answered: the front desk calls
 VISIT_REMINDER = "complaint.visit_reminder"
+VERDICT_DUE = "complaint.verdict_due"  # the home visit's verdict is still not recorded
 
 # What the buttons on the card and the resident's messages do, and the forms they open.
 TRIAGE = Action("cmp.triage", (int, str))

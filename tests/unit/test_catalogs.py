@@ -13,6 +13,7 @@ from bot.features import build_features
 from bot.i18n import LANGUAGES, po_path
 from conversations.steps import Confirm
 from handlers import behalf
+from handlers.callbacks import CHASED
 from handlers.complaints.handling import EXPLAINED, EXPLAINED_HOW, EXPLAINED_IN_PERSON, RESOLVED
 from handlers.complaints.lifecycle import COMPLAINT
 from handlers.complaints.policy import SEVERITIES
@@ -78,6 +79,7 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"repair.supervisor.{reason}" for reason in ("not_fixed", "survey_low")}
     keys |= {f"repair.survey.question.{question}" for question in SURVEY_QUESTIONS}
     keys |= set(TIMELINE.values())
+    keys |= set(CHASED.values())
     keys |= {f"complaint.severity.{s}" for s in SEVERITIES}
     keys |= {f"complaint.status.{state}" for state in COMPLAINT.states}
     keys |= {f"complaint.card.{c}_{w}" for c in ("reply", "resolve") for w in ("met", "due")}
