@@ -1,5 +1,6 @@
 """Recording on someone's behalf is decided at submit as well as at /record: a role taken away
-while the form is open records nothing; a typo in the unit records nothing and says what to type.
+while the form is open records nothing; a typo in the unit records nothing and says what to type;
+the form's summary speaks to staff in their terms, not the resident's.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ async def open_repair_for(estate: Estate, unit: str) -> None:
     await estate.send(LI, unit)
 
 
-async def fill_repair(estate: Estate) -> None:
+async def fill_repair(estate: Estate, *, submit: bool = True) -> None:
     await estate.tap(LI, "Water and drains")
     await estate.tap(LI, "Building 3")
     await estate.send(LI, "The kitchen sink leaks under the cabinet.")
@@ -27,7 +28,8 @@ async def fill_repair(estate: Estate) -> None:
     await estate.tap(LI, "Normal")
     await estate.send(LI, estate.clock.today.isoformat())
     await estate.tap(LI, "Evening")
-    await estate.tap(LI, "Submit")
+    if submit:
+        await estate.tap(LI, "Submit")
 
 
 async def tickets(estate: Estate) -> list[Ticket]:
@@ -57,3 +59,14 @@ async def test_a_unit_not_on_record_ends_the_form_saying_how_to_type_it(estate: 
     assert "no such unit on record" in said and "3-2-301" in said, said
     await estate.send(LI, "The kitchen sink leaks.")  # the form is over: not taken as an answer
     assert await tickets(estate) == []
+
+
+async def test_staff_read_a_recorded_repairs_summary_in_their_own_terms(estate: Estate):
+    await open_repair_for(estate, "3-2-301")
+    await fill_repair(estate, submit=False)
+
+    summary = (await estate.last(LI)).text
+    assert summary.startswith("Repair request recorded for Building 3, entrance 2, room 301\n"), (
+        summary
+    )
+    assert "Your repair request" not in summary

@@ -46,7 +46,7 @@ def test_the_estate_assembles_from_its_features():
         "cancel",
         "lang",
     )
-    assert set(features.lifecycles) == {"repair", "complaint", "slip", "fee"}
+    assert set(features.lifecycles) == {"repair", "complaint", "slip", "fee", "desk"}
     assert {"repair.accept_sla", "complaint.reply_breach", "registration.reminder"} <= set(
         features.timers
     )
