@@ -1,15 +1,17 @@
 """The front desk's lighter requests (an inquiry, a suggestion, a request for help): the form
 `/record` hands over to once staff said what it is, how it came in and for whom
-(conversations/behalf), the card's **Done** with its private form, and their report section."""
+(conversations/behalf), the card's **Done** with its private form, their part of the front
+desk's `/queue`, and their report section."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from conversations.feature import Feature, FeatureContext
+from conversations.feature import Command, Feature, FeatureContext
 from conversations.steps import AskText, Confirm, Flow
 from handlers import behalf
-from handlers.desk import record
+from handlers.actor import Actor, Invocation
+from handlers.desk import record, views
 from handlers.desk.common import (
     ANSWERED_AT_ONCE,
     DESK_REQUESTS,
@@ -19,6 +21,7 @@ from handlers.desk.common import (
 )
 from handlers.messages import TextBody, text, verbatim
 from handlers.reports.desk import desk_figures
+from storage.uow import UnitOfWork
 
 
 def _answered_at_once(answers: dict[str, Any]) -> bool:
@@ -73,6 +76,10 @@ FINISH_FLOW = Flow(
 )
 
 
+async def _queue(uow: UnitOfWork, actor: Actor, _call: Invocation) -> None:
+    await views.front_desk_queue(uow, actor.chat_id)
+
+
 def feature(_context: FeatureContext) -> Feature:
     return Feature(
         name="desk",
@@ -81,4 +88,7 @@ def feature(_context: FeatureContext) -> Feature:
         actions={FINISH: record.open_finish()},
         forms=(REQUEST_FORM, FINISH_FORM),
         figures=(desk_figures(),),
+        commands=(  # the front desk's /queue: the repairs, then what it follows itself
+            Command("queue", _queue, audience="staff", private=False, group=True, section=True),
+        ),
     )

@@ -80,6 +80,13 @@ async def test_a_suggestion_is_followed_to_the_end_and_the_resident_told(estate:
         "Status: open, the front desk follows it to the end"
     )
     assert card.buttons == [["✅ Done"]]
+    mark = await estate.mark()
+    estate.clock.advance(hours=2)
+    await estate.send(LI, "/queue", chat=FRONT_DESK)  # the repairs, then what the desk follows
+    assert (await estate.texts(FRONT_DESK, after=mark))[-1] == (
+        "1 suggestion or request for help the front desk follows\n"
+        "D-0001: A suggestion, Alice Chen, 2 h old"
+    )
 
     refused = await estate.tap(ZHOU, "Done", chat=FRONT_DESK, message=card)  # a technician
     assert refused.alert and refused.text == (
@@ -96,11 +103,14 @@ async def test_a_suggestion_is_followed_to_the_end_and_the_resident_told(estate:
         "Your suggestion D-0001 has been dealt with. This is what was done:\n"
         "A bench was ordered; it is installed on Friday."
     ]
-    (card,) = [m for m in await estate.messages(FRONT_DESK) if "D-0001" in m.text]
+    (card,) = [m for m in await estate.messages(FRONT_DESK) if "Suggestion D-0001" in m.text]
     assert card.text.endswith(
         "Status: done\n✅ Done by Li Na:\nA bench was ordered; it is installed on Friday."
     )
     assert card.buttons == []
+    mark = await estate.mark()
+    await estate.send(LI, "/queue", chat=FRONT_DESK)
+    assert "D-0001" not in "\n".join(await estate.texts(FRONT_DESK, after=mark))
     ticket = await estate.ticket("desk")
     assert (ticket.category, ticket.status, ticket.channel) == ("suggestion", "done", "visit")
     again = await estate.tap_data(LI, f"1|desk.done|{ticket.id}", chat=FRONT_DESK)

@@ -62,12 +62,12 @@ def test_listing_sections_of_one_command_run_together():
     features = build_features(CONFIG)
     assert "my" in features.private_commands
     assert features.listed("staff", group=True) == [
-        "queue",
         "complaints",
         "check",
         "arrears",
         "report",
         "export",
+        "queue",  # repairs, then the front desk's own requests
         "callbacks",
     ]
 
