@@ -1,7 +1,7 @@
 """The front desk's lighter requests (an inquiry, a suggestion, a request for help): the form
 `/record` hands over to once staff said what it is, how it came in and for whom
 (conversations/behalf), the card's **Done** with its private form, their part of the front
-desk's `/queue`, and their report section."""
+desk's `/queue` and of a resident's `/my`, and their report section."""
 
 from __future__ import annotations
 
@@ -80,6 +80,10 @@ async def _queue(uow: UnitOfWork, actor: Actor, _call: Invocation) -> None:
     await views.front_desk_queue(uow, actor.chat_id)
 
 
+async def _my(uow: UnitOfWork, actor: Actor, _call: Invocation) -> None:
+    await views.my_requests(uow, actor)
+
+
 def feature(_context: FeatureContext) -> Feature:
     return Feature(
         name="desk",
@@ -90,5 +94,7 @@ def feature(_context: FeatureContext) -> Feature:
         figures=(desk_figures(),),
         commands=(  # the front desk's /queue: the repairs, then what it follows itself
             Command("queue", _queue, audience="staff", private=False, group=True, section=True),
+            Command("my", _my, menu=True, section=True),
         ),
+        on_blocked=DESK_REQUESTS.resident_unreachable,
     )

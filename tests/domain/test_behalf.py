@@ -23,6 +23,11 @@ async def open_repair_for(estate: Estate, unit: str) -> None:
 async def fill_repair(estate: Estate, *, submit: bool = True) -> None:
     await estate.tap(LI, "Water and drains")
     await estate.tap(LI, "Building 3")
+    await describe_repair(estate, submit=submit)
+
+
+async def describe_repair(estate: Estate, *, submit: bool = True) -> None:
+    """The repair form from its description to the summary, and Submit if `submit`."""
     await estate.send(LI, "The kitchen sink leaks under the cabinet.")
     await estate.tap(LI, "Skip")
     await estate.tap(LI, "Normal")
@@ -70,3 +75,31 @@ async def test_staff_read_a_recorded_repairs_summary_in_their_own_terms(estate: 
         summary
     )
     assert "Your repair request" not in summary
+
+
+async def record_lobby_leak(estate: Estate) -> None:
+    """Li records a leak phoned in about the lift lobby, up to the place."""
+    await estate.send(LI, "/record")
+    await estate.tap(LI, "A repair")
+    await estate.tap(LI, "By phone")
+    await estate.tap(LI, "common area")
+    await estate.tap(LI, "Water and drains")
+    await estate.tap(LI, "common area")
+    await estate.send(LI, "Lift lobby of building 3")
+
+
+async def test_staff_adding_a_call_to_a_job_already_open_are_told_so_in_their_terms(
+    estate: Estate,
+):
+    await record_lobby_leak(estate)
+    await describe_repair(estate)
+    assert "R-0001 is recorded for a common area" in (await estate.last(LI)).text
+
+    await record_lobby_leak(estate)  # a second caller about the same leak
+    await estate.tap(LI, "Join R-0001")
+
+    said = (await estate.last(LI)).text
+    assert said == (
+        "Added to R-0001, which is already being handled there. Nothing new was registered."
+    )
+    assert len(await tickets(estate)) == 1

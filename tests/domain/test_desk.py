@@ -54,6 +54,8 @@ async def test_an_inquiry_is_recorded_with_its_answer_and_closed_at_once(estate:
     assert ticket.closed_at == estate.clock.now
     assert await estate.texts(ALICE, after=mark) == []  # answered on the spot: nothing to send
     assert await estate.texts(FRONT_DESK, after=mark) == []  # nothing to follow
+    await estate.send(ALICE, "/my")
+    assert "D-0001" not in "\n".join(await estate.texts(ALICE, after=mark))
 
 
 async def test_a_suggestion_is_followed_to_the_end_and_the_resident_told(estate: Estate):
@@ -71,6 +73,11 @@ async def test_a_suggestion_is_followed_to_the_end_and_the_resident_told(estate:
         "here like any other.\nThank you. Your suggestion is registered as D-0001. We will tell "
         "you when it has been dealt with."
     ]
+    await estate.send(ALICE, "/my")  # she follows it like her own requests
+    assert (await estate.last(ALICE)).text == (
+        "Your requests at the front desk\n"
+        "D-0001 A suggestion: open, the front desk follows it to the end"
+    )
     (card,) = await estate.messages(FRONT_DESK, after=mark)
     assert card.text == (
         "💡 Suggestion D-0001\n"
