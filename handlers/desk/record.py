@@ -16,6 +16,7 @@ from handlers.desk.common import (
     ANSWERED_AT_ONCE,
     DESK_REQUESTS,
     FINISH_FORM,
+    KINDS,
     card,
     kind_of,
     number,
@@ -36,7 +37,7 @@ async def submit(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
     the front desk with the resident told the number (a suggestion, a request for help)."""
     recording = Recording.of(answers)
     kind = str(answers.get("kind", ""))
-    if recording is None:  # the form is only ever opened by /record
+    if recording is None or kind not in KINDS:  # the form is only ever opened by /record
         return Outcome.FINISH
     unit = await behalf.unit_of(uow, recording)
     if not await behalf.allowed(uow, actor, kind, common=unit is None):
