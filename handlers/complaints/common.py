@@ -72,6 +72,11 @@ def state_refusal(ticket: Ticket) -> TextBody:
     )
 
 
+def form_toast(ticket: Ticket) -> TextBody:
+    """What a tap that opened a private form about the complaint says."""
+    return text("complaint.toast.form", number=number(ticket))
+
+
 def topic_label(policy: ComplaintPolicy, key: str | None) -> TextBody:
     topic = policy.topic(key or "")
     return configured(topic.names if topic else None, key)

@@ -24,6 +24,7 @@ from handlers.complaints.common import (
     RESOLVE_BREACH,
     RESOLVE_WARN,
     add_to_thread,
+    form_toast,
     number,
     refresh_card,
     state_refusal,
@@ -162,17 +163,15 @@ def claim_invalid(policy: ComplaintPolicy) -> TapHandler:
 def owner_form(form: Form, action: str) -> TapHandler:
     """Reply, Route and Resolve: only the owner (or a supervisor), in a private form, and only
     while the lifecycle allows `action`."""
-
-    @COMPLAINTS.staff_action(refusal=FRONT_DESK_ONLY, roles=FRONT_DESK_ROLES, may=owns)
-    async def handler(uow: UnitOfWork, actor: Actor, acting: Acting) -> TapAnswer:
-        ticket = acting.ticket
-        if not COMPLAINTS.allows(ticket, action):
-            return refusal(ticket)
-        return await COMPLAINTS.open_form(
-            uow, actor, form, ticket, text("complaint.toast.form", number=number(ticket))
-        )
-
-    return handler
+    return COMPLAINTS.opens_form(
+        form,
+        action,
+        toast=form_toast,
+        refused=refusal,
+        refusal=FRONT_DESK_ONLY,
+        roles=FRONT_DESK_ROLES,
+        may=owns,
+    )
 
 
 async def _owned(uow: UnitOfWork, actor: Actor, answers: Answers, action: str) -> Ticket | None:

@@ -16,6 +16,7 @@ from handlers.complaints.common import (
     COMPLAINTS,
     PLAN,
     PLAN_FORM,
+    form_toast,
     number,
     refresh_card,
     state_refusal,
@@ -27,7 +28,7 @@ from handlers.messages import TextBody, message, text, verbatim
 from handlers.on_duty import night
 from handlers.on_duty.policy import OnDuty
 from handlers.roles import OVERSEEING_ROLES
-from handlers.tickets import Acting, TapHandler
+from handlers.tickets import TapHandler
 from storage.models import Ticket
 from storage.uow import UnitOfWork
 
@@ -52,17 +53,15 @@ async def alert(
 
 
 def open_plan() -> TapHandler:
-    @COMPLAINTS.staff_action(refusal=MANAGERS_ONLY, roles=OVERSEEING_ROLES)
-    async def handler(uow: UnitOfWork, actor: Actor, acting: Acting) -> TapAnswer:
-        """A manager opens the plan form privately, while the complaint is being handled."""
-        ticket = acting.ticket
-        if not COMPLAINTS.allows(ticket, "plan"):
-            return TapAnswer(state_refusal(ticket), alert=True)
-        return await COMPLAINTS.open_form(
-            uow, actor, PLAN_FORM, ticket, text("complaint.toast.form", number=number(ticket))
-        )
-
-    return handler
+    """A manager opens the plan form privately, while the complaint is being handled."""
+    return COMPLAINTS.opens_form(
+        PLAN_FORM,
+        "plan",
+        toast=form_toast,
+        refused=lambda ticket: TapAnswer(state_refusal(ticket), alert=True),
+        refusal=MANAGERS_ONLY,
+        roles=OVERSEEING_ROLES,
+    )
 
 
 def record_plan(policy: ComplaintPolicy) -> Hook:

@@ -24,7 +24,7 @@ from handlers.desk.common import (
 from handlers.forms import Answers, Outcome
 from handlers.messages import TextBody, message, text, verbatim
 from handlers.roles import FRONT_DESK_ROLES
-from handlers.tickets import Acting, TapHandler
+from handlers.tickets import TapHandler
 from handlers.units import unit_label
 from storage.models import Ticket
 from storage.uow import UnitOfWork
@@ -83,17 +83,15 @@ async def submit(uow: UnitOfWork, actor: Actor, answers: Answers) -> Outcome:
 
 
 def open_finish() -> TapHandler:
-    @DESK_REQUESTS.staff_action(refusal=FRONT_DESK_ONLY, roles=FRONT_DESK_ROLES)
-    async def handler(uow: UnitOfWork, actor: Actor, acting: Acting) -> TapAnswer:
-        """**Done** on the card: the front desk records what was done, in a private form."""
-        ticket = acting.ticket
-        if not DESK_REQUESTS.allows(ticket, "finish"):
-            return TapAnswer(already_done(ticket), alert=True)
-        return await DESK_REQUESTS.open_form(
-            uow, actor, FINISH_FORM, ticket, text("desk.toast.form", number=number(ticket))
-        )
-
-    return handler
+    """**Done** on the card: the front desk records what was done, in a private form."""
+    return DESK_REQUESTS.opens_form(
+        FINISH_FORM,
+        "finish",
+        toast=lambda ticket: text("desk.toast.form", number=number(ticket)),
+        refused=lambda ticket: TapAnswer(already_done(ticket), alert=True),
+        refusal=FRONT_DESK_ONLY,
+        roles=FRONT_DESK_ROLES,
+    )
 
 
 def already_done(ticket: Ticket) -> TextBody:
