@@ -6,7 +6,7 @@ reports count them by kind. Alice (3-2-301) is in the bot; Li works at the front
 
 from __future__ import annotations
 
-from .harness import ALICE, FRONT_DESK, LI, ZHOU, Estate, local
+from .harness import ALICE, FRONT_DESK, LI, MANAGERS, ZHOU, Estate, local
 
 PLACE = "Building 3, entrance 2, room 301"
 
@@ -124,7 +124,9 @@ async def test_a_suggestion_is_followed_to_the_end_and_the_resident_told(estate:
     assert again.alert and again.text == "D-0001 is already done (Li Na)."
 
 
-async def test_the_weekly_report_counts_the_front_desks_requests_by_kind(estate: Estate):
+async def test_the_weekly_and_monthly_reports_count_the_front_desks_requests_by_kind(
+    estate: Estate,
+):
     await record(estate, "An inquiry", "By phone", "Where do I park a moving van?", "By gate 2.")
     await estate.tap(LI, "Submit")
     await record(estate, "A request for help", "By phone", "My elderly father fell; no lift key.")
@@ -142,3 +144,7 @@ async def test_the_weekly_report_counts_the_front_desks_requests_by_kind(estate:
         "How they came in:\n  • by phone: 2",
     ):
         assert line in desk, desk
+
+    await estate.wait_until(local(2026, 10, 1, 9, 0))  # the month's, to the managers
+    (month,) = [r for r in await estate.reports(MANAGERS, after=mark) if "inquiries" in r]
+    assert "Inquiries answered on the spot: 1" in month and "Requests for help: 1" in month
