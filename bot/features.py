@@ -17,6 +17,7 @@ from typing import Literal
 import conversations.behalf
 import conversations.broadcasts
 import conversations.complaints
+import conversations.desk
 import conversations.fees
 import conversations.on_duty
 import conversations.registration
@@ -54,6 +55,7 @@ FEATURES: tuple[FeatureFactory, ...] = (
     conversations.complaints.feature,
     conversations.on_duty.feature,
     conversations.behalf.feature,
+    conversations.desk.feature,
     conversations.slips.feature,
     conversations.fees.feature,
     conversations.reports.feature,

@@ -1,12 +1,13 @@
 """Requests recorded on someone's behalf: a resident phoned or walked in, or a patrol found a fault.
 
 The manual's reception procedure has the front desk write down what a resident says on the phone
-or at the counter, and its building officers and guards turn what they find on patrol into
-requests. The bot runs the same repair and complaint forms residents fill in; what differs is
-written once here, for both: who may record what (decided on the server, when the form opens and
-again when it is submitted, since a role may change in between), whom the ticket is for (the
-unit's resident who uses the bot, if any, not whoever typed it), how it came in (its channel) and
-who recorded it, and who is told the number.
+or at the counter (a repair, a complaint, an inquiry, a suggestion, a request for help), and its
+building officers and guards turn what they find on patrol into requests. The bot runs the same
+repair and complaint forms residents fill in, and the front desk's own short form for the lighter
+kinds (handlers/desk); what differs is written once here, for all: who may record what (decided on
+the server, when the form opens and again when it is submitted, since a role may change in
+between), whom the ticket is for (the unit's resident who uses the bot, if any, not whoever typed
+it), how it came in (its channel) and who recorded it, and who is told the number.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ PATROL_ROLES = frozenset({"guard"})
 RECORDING_ROLES = FRONT_DESK_ROLES | PATROL_ROLES
 ANSWER = "_behalf"
 """The form answer that marks a form as filled in by staff for someone else."""
+PLACE = "_for"
+"""The form answer naming whom staff record it for (a unit's label; none: a common area)."""
 REPAIR = "repair"
 COMPLAINT = "complaint"
 
@@ -70,6 +73,17 @@ def may_record(role: str | None, kind: str, *, common: bool) -> bool:
     if role in FRONT_DESK_ROLES:
         return True
     return role in PATROL_ROLES and kind == REPAIR and common
+
+
+def summary_title(answers: dict[str, Any], kind: str, own: TextBody) -> TextBody:
+    """A form's summary title: the resident's own (`own`: "Your repair request"), or, for staff
+    recording on someone's behalf, in their terms (`recorded_title`)."""
+    return own if Recording.of(answers) is None else recorded_title(answers, kind)
+
+
+def recorded_title(answers: dict[str, Any], kind: str) -> TextBody:
+    """ "Repair request recorded for Building 3, entrance 2, room 301": what and whom for."""
+    return text(f"behalf.summary.{kind}", place=answers.get(PLACE) or text("behalf.common_area"))
 
 
 def refused() -> MessageBody:

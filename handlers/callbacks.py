@@ -260,6 +260,11 @@ async def phone_of(uow: UnitOfWork, ticket: Ticket) -> str | None:
 
 LISTED_DAYS = 30
 """How far back the follow-up list looks."""
+VERDICT_OVERDUE = "verdict_overdue"
+"""The history's mark (`<kind>.verdict_overdue`) of a callback made in person whose verdict
+staff have not recorded in time (a major complaint's home visit): listed like a phone task."""
+CHASED = {"survey_by_phone": "callback.list.waiting", VERDICT_OVERDUE: "callback.list.no_verdict"}
+"""The marks of callbacks staff still owe an answer for, and how the list names each."""
 
 
 async def follow_up(
@@ -273,8 +278,8 @@ async def follow_up(
     first: bool = False,
 ) -> None:
     """One feature's part of `/callbacks` (staff only): the callbacks of the last 30 days still
-    waiting for the front desk's call, and those that came back unhappy, for the supervisor to
-    follow up. The `first` part tells anyone else the list is for staff."""
+    waiting for the front desk's call or a visit's verdict, and those that came back unhappy, for
+    the supervisor to follow up. The `first` part tells anyone else the list is for staff."""
     if await uow.people.staff_member(actor.user_id) is None:
         if first:
             await uow.outbox.send(actor.chat_id, message(text("callback.error.staff_only")))
@@ -282,15 +287,18 @@ async def follow_up(
     kind = callback.kind
     since = uow.now - timedelta(days=LISTED_DAYS)
     until = uow.now + timedelta(seconds=1)  # what happened at this very moment counts
-    events = await uow.events.between(
-        (f"{kind.kind}.survey_by_phone", f"{kind.kind}.survey_answered"), since, until
-    )
-    phoned = {e.subject_id for e in events if e.action.endswith("survey_by_phone")}
+    marks = [f"{kind.kind}.{mark}" for mark in CHASED]
+    events = await uow.events.between((*marks, f"{kind.kind}.survey_answered"), since, until)
+    chased = {
+        e.subject_id: CHASED[e.action.split(".", 1)[1]]
+        for e in events
+        if e.action in marks and e.subject_id is not None
+    }
     unhappy_ids = {
         e.subject_id for e in events if e.action.endswith("answered") and unhappy(e.data or {})
     }
-    latest = {s.ticket_id: s for s in await uow.tickets.surveys_of(sorted(phoned - {None}))}
-    waiting = [i for i in sorted(phoned - {None}) if i not in latest or not latest[i].answered_at]
+    latest = {s.ticket_id: s for s in await uow.tickets.surveys_of(sorted(chased))}
+    waiting = [i for i in sorted(chased) if i not in latest or not latest[i].answered_at]
     tickets = {t.id: t for t in await uow.tickets.many(kind.kind, [*waiting, *unhappy_ids])}
     lines: list[TextBody] = [title]
     for unanswered, ids in ((True, waiting), (False, unhappy_ids)):
@@ -301,11 +309,8 @@ async def follow_up(
                 "name": verbatim(ticket.details.get("reporter_name", "")),
                 "status": kind.status_label(ticket),
             }
-            lines.append(
-                text("callback.list.waiting", **about)
-                if unanswered
-                else text("callback.list.unhappy", **about)
-            )
+            unhappy_line = text("callback.list.unhappy", **about)
+            lines.append(text(chased[ticket_id], **about) if unanswered else unhappy_line)
     if len(lines) == 1:
         lines.append(text("callback.list.none", days=LISTED_DAYS))
     await uow.outbox.send(actor.chat_id, message(*lines), group=group)

@@ -262,6 +262,7 @@ class Timings(_Section):
     complaint_invalid_explain: Duration = parse_duration("1 working day")
     complaint_callback: Duration = parse_duration("3 working days")
     callback_reminder: Duration = parse_duration("1 working day")
+    complaint_visit_verdict: Duration = parse_duration("1 working day")
     registration_approval_reminder: Duration = parse_duration("4 working hours")
 
 

@@ -226,6 +226,30 @@ class TicketKind:
             **values,
         )
 
+    def opens_form(
+        self,
+        form: Form,
+        action: str,
+        *,
+        toast: Callable[[Ticket], TextBody],
+        refused: Callable[[Ticket], TapAnswer],
+        refusal: TextBody,
+        roles: Iterable[str] | None = None,
+        may: Permission | None = None,
+    ) -> TapHandler:
+        """A staff button that opens a private form about the ticket (Reply, Done, Record the
+        plan): the checks of `staff_action`, then the form while the lifecycle allows `action`;
+        otherwise the person reads `refused(ticket)`."""
+
+        @self.staff_action(refusal=refusal, roles=roles, may=may)
+        async def handler(uow: UnitOfWork, actor: Actor, acting: Acting) -> TapAnswer:
+            ticket = acting.ticket
+            if not self.allows(ticket, action):
+                return refused(ticket)
+            return await self.open_form(uow, actor, form, ticket, toast(ticket))
+
+        return handler
+
     async def followed(self, uow: UnitOfWork, actor: Actor, ticket_id: int) -> Ticket | TapAnswer:
         """The ticket, if this resident follows it; someone else's looks like no ticket at all."""
         ticket = await self.get(uow, ticket_id)

@@ -18,6 +18,7 @@ from typing import Any
 
 from conversations.steps import AskChoice, AskDate, AskPhotos, AskText, Confirm, Flow, Option
 from conversations.summaries import photos_line
+from handlers import behalf
 from handlers.complaints import handling, home_visit, intake, plan
 from handlers.complaints.common import (
     COMPLAINT_FORM,
@@ -63,7 +64,7 @@ def complaint_flows(policy: ComplaintPolicy) -> list[Flow]:
     def summary(answers: dict[str, Any]) -> list[TextBody]:
         topic = policy.topic(answers.get("topic", ""))
         return [
-            text("complaint.summary_title"),
+            behalf.summary_title(answers, behalf.COMPLAINT, text("complaint.summary_title")),
             text(
                 "complaint.card.topic",
                 topic=localized(topic.names) if topic else _verbatim(answers, "topic"),

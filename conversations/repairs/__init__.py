@@ -144,6 +144,6 @@ def _commands(policy: RepairPolicy) -> tuple[Command, ...]:
     return (
         Command("repair", repair, menu=True),
         Command("my", my, menu=True, section=True),
-        Command("queue", queue, audience="staff", private=False, group=True),
+        Command("queue", queue, audience="staff", private=False, group=True, section=True),
         Command("callbacks", follow_up, audience="staff", group=True, section=True),
     )

@@ -23,6 +23,7 @@ from conversations.steps import (
     Option,
 )
 from conversations.summaries import photos_line
+from handlers import behalf
 from handlers.messages import TextBody, day, localized, text
 from handlers.repairs import report
 from handlers.repairs.common import REPORT_FORM
@@ -67,7 +68,7 @@ def repair_flow(policy: RepairPolicy) -> Flow:
             else where or text("repair.where.common")
         )
         return [
-            text("repair.summary"),
+            behalf.summary_title(answers, behalf.REPAIR, text("repair.summary")),
             text(
                 "repair.card.category",
                 category=localized(category.names) if category else answers.get("category"),

@@ -37,6 +37,7 @@ SURVEY = "complaint.survey"
 SURVEY_REMIND = "complaint.survey_remind"  # the callback is not answered: asked again
 SURVEY_PHONE = "complaint.survey_phone"  # still not answered: the front desk calls
 VISIT_REMINDER = "complaint.visit_reminder"
+VERDICT_DUE = "complaint.verdict_due"  # the home visit's verdict is still not recorded
 
 # What the buttons on the card and the resident's messages do, and the forms they open.
 TRIAGE = Action("cmp.triage", (int, str))
@@ -62,6 +63,18 @@ PLAN_FORM = Form("complaint_plan")
 
 
 number = COMPLAINTS.number
+
+
+def state_refusal(ticket: Ticket) -> TextBody:
+    """Why an action does not apply to the complaint in the state it is in now."""
+    return text(
+        "complaint.error.state", number=number(ticket), status=COMPLAINTS.status_label(ticket)
+    )
+
+
+def form_toast(ticket: Ticket) -> TextBody:
+    """What a tap that opened a private form about the complaint says."""
+    return text("complaint.toast.form", number=number(ticket))
 
 
 def topic_label(policy: ComplaintPolicy, key: str | None) -> TextBody:

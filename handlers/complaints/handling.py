@@ -24,14 +24,16 @@ from handlers.complaints.common import (
     RESOLVE_BREACH,
     RESOLVE_WARN,
     add_to_thread,
+    form_toast,
     number,
     refresh_card,
+    state_refusal,
     topic_label,
 )
 from handlers.complaints.policy import SEVERITIES, ComplaintPolicy, warning_time
 from handlers.forms import Answers, Outcome
 from handlers.messages import message, moment, text, verbatim
-from handlers.reach import alert_management, can_message, to_group
+from handlers.reach import can_message, to_group
 from handlers.roles import FRONT_DESK_ROLES, OVERSEEING_ROLES
 from handlers.tickets import Acting
 from storage.models import Staff, Ticket
@@ -75,12 +77,7 @@ def refusal(ticket: Ticket) -> TapAnswer:
             ),
             alert=True,
         )
-    return TapAnswer(
-        text(
-            "complaint.error.state", number=number(ticket), status=COMPLAINTS.status_label(ticket)
-        ),
-        alert=True,
-    )
+    return TapAnswer(state_refusal(ticket), alert=True)
 
 
 async def schedule_deadline(
@@ -127,19 +124,16 @@ def triage(policy: ComplaintPolicy) -> TapHandler:
             ),
         )
         if severity == "major":  # management decides the plan (handlers/complaints/plan.py)
-            await alert_management(
+            await plan.alert(
                 uow,
-                plan.alert(
-                    ticket,
-                    text(
-                        "complaint.managers.major",
-                        number=number(ticket),
-                        topic=topic_label(policy, ticket.category),
-                        owner=verbatim(staff.name),
-                    ),
-                    text("complaint.card.what", what=verbatim(ticket.details.get("what", ""))),
+                ticket,
+                text(
+                    "complaint.managers.major",
+                    number=number(ticket),
+                    topic=topic_label(policy, ticket.category),
+                    owner=verbatim(staff.name),
                 ),
-                urgent=True,
+                text("complaint.card.what", what=verbatim(ticket.details.get("what", ""))),
             )
         return TapAnswer(text("complaint.toast.owned", number=number(ticket)))
 
@@ -169,17 +163,15 @@ def claim_invalid(policy: ComplaintPolicy) -> TapHandler:
 def owner_form(form: Form, action: str) -> TapHandler:
     """Reply, Route and Resolve: only the owner (or a supervisor), in a private form, and only
     while the lifecycle allows `action`."""
-
-    @COMPLAINTS.staff_action(refusal=FRONT_DESK_ONLY, roles=FRONT_DESK_ROLES, may=owns)
-    async def handler(uow: UnitOfWork, actor: Actor, acting: Acting) -> TapAnswer:
-        ticket = acting.ticket
-        if not COMPLAINTS.allows(ticket, action):
-            return refusal(ticket)
-        return await COMPLAINTS.open_form(
-            uow, actor, form, ticket, text("complaint.toast.form", number=number(ticket))
-        )
-
-    return handler
+    return COMPLAINTS.opens_form(
+        form,
+        action,
+        toast=form_toast,
+        refused=refusal,
+        refusal=FRONT_DESK_ONLY,
+        roles=FRONT_DESK_ROLES,
+        may=owns,
+    )
 
 
 async def _owned(uow: UnitOfWork, actor: Actor, answers: Answers, action: str) -> Ticket | None:
@@ -190,16 +182,7 @@ async def _owned(uow: UnitOfWork, actor: Actor, answers: Answers, action: str) -
         await uow.outbox.send(actor.chat_id, message(text("complaint.error.not_owner_plain")))
         return None
     if not COMPLAINTS.allows(ticket, action):
-        await uow.outbox.send(
-            actor.chat_id,
-            message(
-                text(
-                    "complaint.error.state",
-                    number=number(ticket),
-                    status=COMPLAINTS.status_label(ticket),
-                )
-            ),
-        )
+        await uow.outbox.send(actor.chat_id, message(state_refusal(ticket)))
         return None
     return ticket
 

@@ -6,7 +6,9 @@ resident picks a day and a time of day, which stops the callback's reminder and 
 visit is the callback now). The owner gets the visit on the day with the resident's verdict as
 two buttons; an unhappy verdict reopens the complaint to the same owner, as an unhappy answer in
 the bot does. Unbooked, the offer is made again a working day later and then the front desk
-calls, as for every callback (handlers/callbacks.py).
+calls, as for every callback (handlers/callbacks.py). A visit whose verdict is still not recorded
+`complaint_visit_verdict` after its time of day ended is chased: the owner gets the task again
+and the supervisors' `/callbacks` list shows it until the verdict is in.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 
 from handlers.actor import Actor, TapAnswer
+from handlers.callbacks import VERDICT_OVERDUE
 from handlers.complaints.callback import CALLBACK
 from handlers.complaints.common import (
     COMPLAINTS,
     VERDICT,
+    VERDICT_DUE,
     VISIT_FORM,
     VISIT_REMINDER,
     number,
@@ -77,6 +81,14 @@ def book_visit(
             VISIT_REMINDER,
             _visit_reminder_time(policy, answers["day"], answers["slot"], uow.now),
         )
+        await COMPLAINTS.schedule(
+            uow,
+            ticket,
+            VERDICT_DUE,
+            policy.calendar.add(
+                _visit_end(policy, answers["day"], answers["slot"]), policy.visit_verdict
+            ),
+        )
         await refresh_card(uow, policy, ticket)
         when = visit_label(details["visit"])
         await tell_owner(
@@ -97,13 +109,21 @@ def _visit_reminder_time(policy: ComplaintPolicy, day_: str, slot: str, now: dat
     return max(now, start - timedelta(hours=2))
 
 
-def _task(ticket: Ticket) -> MessageBody:
+def _visit_end(policy: ComplaintPolicy, day_: str, slot: str) -> datetime:
+    """When the agreed time of day ends: the verdict may be recorded from then on."""
+    return datetime.combine(date.fromisoformat(day_), SLOTS[slot][1], tzinfo=policy.timezone)
+
+
+def _task(ticket: Ticket, *, overdue: bool = False) -> MessageBody:
+    """The visit with the verdict's two buttons: on the day, or again once it is overdue."""
+    about = {"number": number(ticket), "when": visit_label(ticket.details["visit"])}
+    title = (
+        text("complaint.owner.visit_overdue", **about)
+        if overdue
+        else text("complaint.owner.visit_today", **about)
+    )
     return message(
-        text(
-            "complaint.owner.visit_today",
-            number=number(ticket),
-            when=visit_label(ticket.details["visit"]),
-        ),
+        title,
         text("complaint.owner.visit_verdict"),
         buttons=[
             [
@@ -122,6 +142,19 @@ async def remind_visit(uow: UnitOfWork, timer: Timer) -> None:
     await tell_owner(uow, ticket, _task(ticket))
 
 
+async def chase_verdict(uow: UnitOfWork, timer: Timer) -> None:
+    """The visit's time is long past and no verdict is recorded: the owner is asked again, and
+    the history marks it so that the supervisors' follow-up list (`/callbacks`) shows it."""
+    ticket = await COMPLAINTS.timer_ticket(uow, timer.subject_id)
+    if ticket is None or not ticket.details.get("visit") or not COMPLAINTS.allows(ticket, "survey"):
+        return
+    surveys = await uow.tickets.surveys_of([ticket.id])
+    if surveys and surveys[-1].answered_at is not None:
+        return
+    COMPLAINTS.record(uow, ticket, VERDICT_OVERDUE, None)
+    await tell_owner(uow, ticket, _task(ticket, overdue=True))
+
+
 def record_verdict(policy: ComplaintPolicy) -> TapHandler:
     @COMPLAINTS.staff_action(refusal=NOT_THE_OWNER, roles=FRONT_DESK_ROLES, may=owns)
     async def handler(uow: UnitOfWork, actor: Actor, acting: Acting, satisfied: int) -> TapAnswer:
@@ -136,6 +169,7 @@ def record_verdict(policy: ComplaintPolicy) -> TapHandler:
             uow, ticket, bool(satisfied), actor.user_id, comment, "visit"
         ):
             return TapAnswer(text("ticket.error.already_answered"), alert=True)
+        await COMPLAINTS.cancel(uow, ticket, VERDICT_DUE)
         await settle(uow, policy, ticket, bool(satisfied), actor.user_id)
         said = "satisfied" if satisfied else "unsatisfied"
         return TapAnswer(text(f"complaint.visit.recorded_{said}", number=number(ticket)))

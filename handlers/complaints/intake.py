@@ -1,7 +1,8 @@
 """A resident complains: register it, put it before the front desk, and spot group complaints.
 
 Several residents complaining about the same thing within a short time is a crisis in the manual:
-the complaints are linked on their cards and management is told at once.
+the complaints are linked on their cards and management is told at once, with the button that
+records its handling plan (handlers/complaints/plan.py), as for a major complaint.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from handlers import behalf
 from handlers.actor import Actor, TapAnswer
 from handlers.behalf import Recording
+from handlers.complaints import plan
 from handlers.complaints.common import (
     ADD_INFO,
     COMPLAINTS,
@@ -100,16 +102,22 @@ async def link_group(uow: UnitOfWork, policy: ComplaintPolicy, ticket: Ticket) -
     COMPLAINTS.record(uow, ticket, "group", None, numbers=numbers)
     if already_alerted:  # a further resident joins a group complaint already raised: linked only
         return
-    alert = message(
-        text(
-            "complaint.group_alert",
-            count=len(residents),
-            topic=topic_label(policy, ticket.category),
-            numbers=", ".join(numbers),
-        )
+    alert = text(
+        "complaint.group_alert",
+        count=len(residents),
+        topic=topic_label(policy, ticket.category),
+        numbers=", ".join(numbers),
     )
-    await to_group(uow, ("front_desk",), alert, urgent=True)
-    await night.escalate(uow, policy.on_duty, alert, urgent=True)
+    await to_group(uow, ("front_desk",), message(alert), urgent=True)
+    # An urgent complaint: management decides the plan, recorded on the one that made it a group
+    # (outside office hours the on-duty group hears it too).
+    await plan.alert(
+        uow,
+        ticket,
+        alert,
+        text("complaint.managers.group", number=number(ticket)),
+        duty=policy.on_duty,
+    )
 
 
 async def offer_info(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TapAnswer:

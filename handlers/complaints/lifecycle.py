@@ -29,7 +29,7 @@ COMPLAINT = Lifecycle(
         "route": frozenset({"open"}),
         "add_info": _NOT_CLOSED,
         "survey": frozenset({"resolved"}),
-        "plan": frozenset({"open"}),
+        "plan": frozenset({"new", "open"}),  # a group complaint's plan may come before triage
     },
 )
 

@@ -32,6 +32,7 @@ class ComplaintPolicy:
     invalid_explain: Duration
     callback: Duration
     callback_reminder: Duration
+    visit_verdict: Duration
     departments: tuple[tuple[str, str], ...] = ()  # (key, name) a complaint can be routed to
     group_window: timedelta = timedelta(hours=2)
     group_size: int = 3
@@ -83,6 +84,7 @@ def complaint_policy(config: EstateConfig) -> ComplaintPolicy:
         invalid_explain=timings.complaint_invalid_explain,
         callback=timings.complaint_callback,
         callback_reminder=timings.callback_reminder,
+        visit_verdict=timings.complaint_visit_verdict,
         departments=tuple(
             (d.key, d.name)
             for d in config.departments

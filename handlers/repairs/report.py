@@ -78,10 +78,12 @@ def join_duplicate(policy: RepairPolicy) -> Hook:
         REPAIRS.record(uow, ticket, "joined", actor.user_id)
         await refresh_card(uow, policy, ticket)
         count = len(await uow.tickets.followers(ticket))
-        await uow.outbox.send(
-            actor.chat_id,
-            message(text("repair.joined", number=number(ticket), count=count)),
+        joined = (
+            text("repair.joined", number=number(ticket), count=count)
+            if Recording.of(answers) is None
+            else text("behalf.joined", number=number(ticket))  # staff join nobody to it
         )
+        await uow.outbox.send(actor.chat_id, message(joined))
         return Outcome.FINISH
 
     return hook

@@ -13,11 +13,13 @@ import pytest
 from .conftest import OpenEstate
 from .harness import (
     ALICE,
+    BOB,
     FRONT_DESK,
     LI,
     MANAGERS,
     SUN,
     Estate,
+    Person,
     estate_config,
     file_complaint,
     local,
@@ -282,3 +284,52 @@ async def test_a_major_complaint_reaches_someone_who_can_read_it(open_estate: Op
     await file_complaint(estate, ALICE)
     await estate.tap(LI, "Major", chat=FRONT_DESK)
     assert [t for t in await estate.texts(FRONT_DESK) if "Major complaint C-0001" in t]
+
+
+CHEN = Person(303, "Chen", "Jing", phone="+8613600000004")
+DAI = Person(304, "Dai", "Wen", phone="+8613500000005")
+
+
+async def test_a_group_complaint_gives_management_the_plan_card_once_per_complaint(
+    complaint: Estate,
+):
+    """Three residents on one topic within two hours make an urgent complaint: management's
+    alert carries Record the plan (for the complaint that made it a group), a fourth resident
+    joining adds no second card, and the plan may be recorded before anyone triages it."""
+    await register(complaint, BOB, ("5", "1", "501"))
+    await register(complaint, CHEN, ("6", "2", "602"))
+    await file_complaint(complaint, BOB, what="Drilling upstairs at night, every night.")
+    assert not [t for t in await complaint.texts(MANAGERS) if "Group complaint" in t]
+    assert await file_complaint(complaint, CHEN, what="Renovation noise after 22:00.") == "C-0003"
+
+    alerts = [m for m in await complaint.messages(MANAGERS) if "Group complaint" in m.text]
+    assert [m.text for m in alerts] == [
+        "👥 Group complaint: 3 residents complained about Noise and neighbours in a short time "
+        "(C-0001, C-0002, C-0003). Please act now.\n"
+        "Management decides the plan; it is recorded on C-0003."
+    ]
+    assert alerts[0].buttons == [["📝 Record the plan"]]
+    desk = [m for m in await complaint.messages(FRONT_DESK) if "Group complaint" in m.text]
+    assert [m.buttons for m in desk] == [[]]  # the front desk is told; management plans
+
+    await register(complaint, DAI, ("7", "1", "701"))
+    await file_complaint(complaint, DAI, what="The drilling woke my children again.")
+    after_dai = [m for m in await complaint.messages(MANAGERS) if "C-0004" in m.text]
+    assert after_dai == []  # linked on the cards, no further alert or plan card
+
+    await start_staff(complaint, SUN)
+    toast = await complaint.tap(SUN, "Record the plan", chat=MANAGERS, message=alerts[0])
+    assert not toast.alert, toast
+    plan = "Stop the works at 502 tonight; the manager meets the residents tomorrow."
+    await complaint.send(SUN, plan)
+    await complaint.tap(SUN, "Submit")
+    recorded = (await complaint.ticket("complaint", 3)).details["plan"]
+    assert recorded == {"text": plan, "by": "Sun Li"}
+    told = [t for t in await complaint.texts(FRONT_DESK) if "handling plan for C-0003" in t]
+    assert told == [f"📝 Management's handling plan for C-0003, from Sun Li:\n{plan}"]  # no owner
+
+    # Triaged major later: management hears of it, without a second plan card.
+    cards = [m for m in await complaint.messages(FRONT_DESK) if "Complaint C-0003" in m.text]
+    await complaint.tap(LI, "Major", chat=FRONT_DESK, message=cards[0])
+    major = await complaint.last(MANAGERS)
+    assert major.text.startswith("🚨 Major complaint C-0003") and major.buttons == []

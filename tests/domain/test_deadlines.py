@@ -31,6 +31,7 @@ from .harness import (
     ZHOU,
     Estate,
     Person,
+    Shown,
     estate_config,
     finish_job,
     local,
@@ -454,6 +455,30 @@ async def test_a_resident_the_bot_cannot_reach_is_called_back_at_once(complaint:
     assert (await complaint.last(ALICE)).text == "This list is for estate staff."
 
 
+VISIT_WHEN = "Wed, Sep 23, morning (09:00–12:00)"
+
+
+async def visit_booked(complaint: Estate) -> None:
+    """C-0001, major, resolved on Monday; Alice books the home visit for Wednesday morning."""
+    await triaged_at(complaint, local(2026, 9, 21, 10, 15), "Major")
+    await owner_form(complaint, LI, "Resolved", "The neighbour agreed to stop at 22:00.")
+    await complaint.wait_until(complaint.clock.now)  # the scheduler's next tick
+    await complaint.tap(ALICE, "Choose a day")
+    await complaint.send(ALICE, "2026-09-23")
+    await complaint.tap(ALICE, "Morning")  # 09:00-12:00
+    assert "is booked for" in (await complaint.last(ALICE)).text
+
+
+async def verdict_task(complaint: Estate, moment: datetime, title: str) -> Shown:
+    """The owner's home-visit task (`title`, then the verdict's two buttons), at `moment` and not
+    a minute before."""
+    said = f"{title}\nAfter the visit, record what the resident said:"
+    await nothing_until_then(complaint, LI, moment, said)
+    task = await complaint.last(LI)
+    assert task.buttons == [["😊 Resident satisfied", "😞 Not satisfied"]]
+    return task
+
+
 async def test_a_major_complaints_callback_is_the_home_visit_booked_when_it_is_resolved(
     complaint: Estate,
 ):
@@ -481,13 +506,7 @@ async def test_a_major_complaints_callback_is_the_home_visit_booked_when_it_is_r
     cards = [m for m in await complaint.texts(FRONT_DESK) if "Complaint C-0001" in m]
     assert f"Home visit: {when}" in cards[0]
 
-    said = (
-        f"📅 Today: home visit about C-0001, {when}.\n"
-        "After the visit, record what the resident said:"
-    )
-    await nothing_until_then(complaint, LI, reminder, said)
-    task = await complaint.last(LI)
-    assert task.buttons == [["😊 Resident satisfied", "😞 Not satisfied"]]
+    task = await verdict_task(complaint, reminder, f"📅 Today: home visit about C-0001, {when}.")
     refused = await complaint.tap_data(QIAN, task.callback_data[0][1])  # a forged tap
     assert refused.alert  # a technician records no verdict
     assert (await complaint.ticket("complaint")).status == "resolved"
@@ -529,3 +548,39 @@ async def test_a_registration_decided_in_time_is_not_raised_again(open_estate: O
     mark = await estate.mark()
     await estate.wait_until(local(2026, 9, 28, 12, 0))
     assert await estate.texts(FRONT_DESK, after=mark) == []
+
+
+async def test_a_home_visit_whose_verdict_nobody_records_is_chased(complaint: Estate):
+    await visit_booked(complaint)
+    # The visit's morning ends on Wednesday at 12:00; a working day later there is no verdict.
+    due = local(2026, 9, 24, 12, 0)
+    assert await complaint.pending("complaint.verdict") == {"complaint.verdict_due": due}
+    await complaint.wait_until(local(2026, 9, 23, 12, 0))
+    await complaint.send(LI, "/callbacks")  # on the day nobody is chased yet
+    assert "C-0001" not in (await complaint.last(LI)).text
+
+    overdue = f"⏰ C-0001: the home visit on {VISIT_WHEN} has no verdict recorded yet."
+    task = await verdict_task(complaint, due, overdue)
+    mark = await complaint.mark()
+    await complaint.send(SUN, "/callbacks")  # the supervisor's follow-up list shows it
+    assert (await complaint.texts(SUN, after=mark))[-1] == (
+        "Complaint callbacks to follow up:\n🏠 C-0001, Alice Chen: home visit made, its verdict "
+        "not recorded yet (resolved, callback pending)"
+    )
+
+    toast = await complaint.tap(LI, "Resident satisfied", message=task)
+    assert not toast.alert, toast
+    assert (await complaint.ticket("complaint")).status == "closed"
+    mark = await complaint.mark()
+    await complaint.send(SUN, "/callbacks")
+    assert "C-0001" not in (await complaint.texts(SUN, after=mark))[-1]
+
+
+async def test_a_verdict_recorded_in_time_is_not_chased(complaint: Estate):
+    await visit_booked(complaint)
+    await complaint.wait_until(local(2026, 9, 23, 12, 30))
+    await complaint.tap(LI, "Not satisfied")  # on the day's task: reopened to Li
+    assert await complaint.pending("complaint.verdict") == {}
+    mark = await complaint.mark()
+    await complaint.wait_until(local(2026, 9, 24, 12, 0))
+    assert await complaint.texts(LI, after=mark) == []

@@ -19,8 +19,15 @@ from .conftest import (
 from .test_repairs import data_of
 
 
-async def record_for(person: SandboxUser, kind: str, channel: str, unit: str | None) -> None:
-    """/record's own questions: what, how it came in, and for which unit (None: common area)."""
+async def record_for(
+    person: SandboxUser,
+    kind: str,
+    channel: str,
+    unit: str | None,
+    started: str = "Answer each question as the resident tells you",
+) -> None:
+    """/record's own questions: what, how it came in, and for which unit (None: common area);
+    then the kind's form says it `started`."""
     await person.send("/record")
     for question, answer in (
         ("What are you recording", kind),
@@ -32,7 +39,7 @@ async def record_for(person: SandboxUser, kind: str, channel: str, unit: str | N
     if unit is not None:
         await person.wait_for_message(containing="Which unit")
         await person.send(unit)
-    await person.wait_for_message(containing="Answer each question as the resident tells you")
+    await person.wait_for_message(containing=started)
 
 
 async def test_a_phoned_in_repair_is_recorded_for_the_resident_who_then_follows_it(
@@ -143,3 +150,37 @@ async def test_residents_may_not_record_and_a_guard_records_only_common_area_rep
     assert answer.show_alert, answer
     rows = await estate.query("select channel, unit_id, reporter_user_id from tickets")
     assert rows == [("patrol", None, None)]
+
+
+async def test_a_phoned_in_request_for_help_is_followed_to_done_and_the_resident_told(
+    estate: Estate, bot: BotProcess
+):
+    alice, li = estate.alice, estate.li
+    await register_on_roster(alice)
+    await start_staff(li)
+
+    await record_for(li, "A request for help", "By phone", "3-2-301", "Recording a request for")
+    await li.send("My father cannot climb the stairs; can someone carry his groceries up?")
+    summary = await li.wait_for_message(containing="Request for help recorded for")
+    await li.click("Submit", message=summary)
+    await li.wait_for_message(containing="D-0001 is recorded for")
+
+    told = await alice.wait_for_message(containing="D-0001")
+    assert "Your request for help is registered as D-0001" in told.text, told.text
+    card = await estate.front_desk.wait_for_message(containing="Request for help D-0001")
+    assert "Recorded by Li Na · by phone" in card.text, card.text
+    assert card.buttons == [["✅ Done"]], card.buttons
+
+    answer = await li.click("Done", message=card)
+    assert not answer.show_alert and "opened a form" in (answer.text or ""), answer
+    await li.wait_for_message(containing="What was done?")
+    await li.send("Security carries the groceries up every Tuesday and Friday.")
+    summary = await li.wait_for_message(containing="What was done about D-0001")
+    await li.click("Submit", message=summary)
+    done = await alice.wait_for_message(containing="has been dealt with")
+    assert "every Tuesday and Friday" in done.text, done.text
+    await estate.front_desk.wait_for_message(
+        predicate=lambda m: "Request for help D-0001" in m.text and "Status: done" in m.text
+    )
+    rows = await estate.query("select kind, category, status, channel from tickets")
+    assert rows == [("desk", "help", "done", "phone")]

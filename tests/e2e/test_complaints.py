@@ -80,6 +80,22 @@ async def triaged(estate: Estate, staff: SandboxUser, card: SandboxMessage, seve
     await estate.front_desk.wait_for_message(containing=f"Owner: {staff.full_name}")
 
 
+async def owned_complaint(
+    estate: Estate, severity: str = "Minor", *, supervisor: bool = False, **complaint: str
+) -> SandboxMessage:
+    """Alice (on the roster) complains (`complaint`: the form's answers, else the usual noise)
+    and Li, who opened the private chat, triages it as `severity`, so he owns it; Sun opens his
+    private chat first if `supervisor`. Returns the front desk's card of C-0001."""
+    await register_on_roster(estate.alice)
+    await start_staff(estate.li)
+    if supervisor:
+        await start_staff(estate.sun)
+    number = await file_complaint(estate, estate.alice, **complaint)
+    card = await card_of(estate, number)
+    await triaged(estate, estate.li, card, severity)
+    return card
+
+
 async def owner_form(
     owner: SandboxUser, card: SandboxMessage, button: str, ask: str, said: str
 ) -> None:
@@ -186,13 +202,8 @@ async def test_a_minor_complaint_is_triaged_replied_resolved_and_closed_after_a_
 async def test_an_untouched_complaint_warns_its_owner_and_alerts_supervisors_at_each_deadline(
     estate: Estate, bot: BotProcess, severity: str
 ):
-    alice, li, sun = estate.alice, estate.li, estate.sun
-    await register_on_roster(alice)
-    await start_staff(li)
-    await start_staff(sun)
-    number = await file_complaint(estate, alice)
-    card = await card_of(estate, number)
-    await triaged(estate, li, card, severity.capitalize())
+    li, sun = estate.li, estate.sun
+    await owned_complaint(estate, severity.capitalize(), supervisor=True)
 
     if severity == "major":  # management hears at once, and records the plan from the alert
         alert = await estate.managers.wait_for_message(containing="Major complaint C-0001")
@@ -324,18 +335,13 @@ async def test_an_invalid_complaint_not_explained_in_time_alerts_the_supervisors
 async def test_the_owner_routes_a_complaint_to_engineering_and_stays_its_owner(
     estate: Estate, bot: BotProcess
 ):
-    alice, li = estate.alice, estate.li
-    await register_on_roster(alice)
-    await start_staff(li)
-    number = await file_complaint(
+    li = estate.li
+    card = await owned_complaint(
         estate,
-        alice,
         topic="Facilities",
         what="The lobby door closer is broken and slams.",
         wish="Fix the door closer.",
     )
-    card = await card_of(estate, number)
-    await triaged(estate, li, card, "Minor")
     answer = await li.click("Route", message=card)
     assert not answer.show_alert, answer
     ask = await li.wait_for_message(containing="which department must fix the cause")
@@ -356,11 +362,7 @@ async def test_information_the_resident_adds_reaches_the_owner_and_the_reply_rea
     estate: Estate, bot: BotProcess
 ):
     alice, li = estate.alice, estate.li
-    await register_on_roster(alice)
-    await start_staff(li)
-    number = await file_complaint(estate, alice)
-    card = await card_of(estate, number)
-    await triaged(estate, li, card, "Minor")
+    card = await owned_complaint(estate)
     received = [m for m in alice.messages if "registered as C-0001" in m.text]
     await alice.click("Add information", message=received[0])
     await alice.wait_for_message(containing="what would you like to add")
@@ -435,12 +437,7 @@ async def test_a_major_complaint_gets_managements_plan_and_its_callback_is_the_h
     estate: Estate, bot: BotProcess
 ):
     alice, li, sun = estate.alice, estate.li, estate.sun
-    await register_on_roster(alice)
-    await start_staff(li)
-    await start_staff(sun)
-    number = await file_complaint(estate, alice)
-    card = await card_of(estate, number)
-    await triaged(estate, li, card, "Major")
+    card = await owned_complaint(estate, "Major", supervisor=True)
     alert = await estate.managers.wait_for_message(containing="Major complaint C-0001")
     refused = await li.click("Record the plan", message=alert)
     assert refused.show_alert and "supervisor or a manager" in (refused.text or ""), refused
@@ -487,12 +484,7 @@ async def test_not_satisfied_reopens_the_complaint_to_the_same_owner_and_tells_t
     estate: Estate, bot: BotProcess
 ):
     alice, li, sun = estate.alice, estate.li, estate.sun
-    await register_on_roster(alice)
-    await start_staff(li)
-    await start_staff(sun)
-    number = await file_complaint(estate, alice)
-    card = await card_of(estate, number)
-    await triaged(estate, li, card, "Minor")
+    card = await owned_complaint(estate, supervisor=True)
     await owner_form(li, card, "Reply", "type your reply", "We are on it.")
     await alice.wait_for_message(containing="Reply to C-0001")
     old_due = (await estate.query("select resolve_due_at from tickets"))[0][0]
@@ -535,6 +527,8 @@ async def test_three_residents_complaining_about_the_same_thing_are_linked_and_m
     alert = await estate.managers.wait_for_message(containing="Group complaint")
     assert "3 residents complained about Noise and neighbours" in alert.text
     assert "C-0001, C-0002, C-0003" in alert.text
+    assert "the plan; it is recorded on C-0003" in alert.text  # urgent: management plans it
+    assert alert.buttons == [["📝 Record the plan"]], alert.buttons
     await estate.front_desk.wait_for_message(containing="Group complaint")
     await eventually(lambda: _all_linked(estate))
     await asyncio.sleep(0.5)

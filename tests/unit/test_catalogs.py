@@ -11,12 +11,17 @@ from babel.messages.pofile import read_po
 
 from bot.features import build_features
 from bot.i18n import LANGUAGES, po_path
+from conversations.behalf import KINDS as RECORDED_KINDS
 from conversations.steps import Confirm
 from handlers import behalf
+from handlers.callbacks import CHASED
 from handlers.complaints.handling import EXPLAINED, EXPLAINED_HOW, EXPLAINED_IN_PERSON, RESOLVED
 from handlers.complaints.lifecycle import COMPLAINT
 from handlers.complaints.policy import SEVERITIES
 from handlers.config import StaffRole, example_config_text, load_estate_config_text
+from handlers.desk.common import ANSWERED_AT_ONCE
+from handlers.desk.common import KINDS as DESK_KINDS
+from handlers.desk.lifecycle import DESK
 from handlers.fees.common import VISIT_STEPS
 from handlers.fees.ladder import NOTICES
 from handlers.fees.lifecycle import FEE_CASE
@@ -25,6 +30,7 @@ from handlers.fees.visits import OUTCOMES
 from handlers.repairs.lifecycle import REPAIR
 from handlers.repairs.views import TIMELINE
 from handlers.reports import complaints as complaint_report
+from handlers.reports import desk as desk_report
 from handlers.reports import fees as fee_report
 from handlers.reports import repairs as repair_report
 from handlers.reports import slips as slip_report
@@ -78,6 +84,7 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"repair.supervisor.{reason}" for reason in ("not_fixed", "survey_low")}
     keys |= {f"repair.survey.question.{question}" for question in SURVEY_QUESTIONS}
     keys |= set(TIMELINE.values())
+    keys |= set(CHASED.values())
     keys |= {f"complaint.severity.{s}" for s in SEVERITIES}
     keys |= {f"complaint.status.{state}" for state in COMPLAINT.states}
     keys |= {f"complaint.card.{c}_{w}" for c in ("reply", "resolve") for w in ("met", "due")}
@@ -98,7 +105,7 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"complaint.supervisor.{clock}_breach" for clock in ("reply", "resolve", "explain")}
     keys |= {f"complaint.owner.{clock}_breach" for clock in ("reply", "resolve", "explain")}
     keys |= {f"complaint.resident.{clock}_late" for clock in ("reply", "resolve", "explain")}
-    for report in (repair_report, complaint_report, slip_report, fee_report):
+    for report in (repair_report, complaint_report, slip_report, fee_report, desk_report):
         keys |= {f"report.figure.{key}" for key in report.FIGURES}
         keys.add(f"report.section.{report.KEY}")
     keys |= {f"report.breakdown.{b}" for b in ("by_category", "by_department", "by_severity")}
@@ -106,9 +113,11 @@ def _dynamic_keys() -> set[str]:
     keys |= {"report.breakdown.by_topic", "report.breakdown.by_channel"}
     keys |= {f"behalf.channel.{c}" for c in (behalf.CHAT, *behalf.CHANNELS)}
     keys |= {f"behalf.channel_option.{c}" for c in behalf.CHANNELS}
-    keys |= {
-        f"behalf.{w}.{k}" for w in ("kind", "start") for k in (behalf.REPAIR, behalf.COMPLAINT)
-    }
+    keys |= {f"behalf.{w}.{k}" for w in ("kind", "start", "summary") for k in RECORDED_KINDS}
+    keys |= {f"desk.card.title.{kind}" for kind in DESK_KINDS}
+    followed = [kind for kind in DESK_KINDS if kind not in ANSWERED_AT_ONCE]
+    keys |= {f"desk.resident.{w}.{k}" for w in ("received", "done") for k in followed}
+    keys |= {f"desk.status.{state}" for state in DESK.states}
     keys |= {f"report.severity.{s}" for s in (*SEVERITIES, "untriaged")}
     keys |= {f"report.{family}.{kind}" for family in ("change", "chart.trend") for kind in KINDS}
     keys |= {f"report.title.{kind}{so_far}" for kind in KINDS for so_far in ("", "_so_far")}

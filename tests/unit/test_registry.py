@@ -46,7 +46,7 @@ def test_the_estate_assembles_from_its_features():
         "cancel",
         "lang",
     )
-    assert set(features.lifecycles) == {"repair", "complaint", "slip", "fee"}
+    assert set(features.lifecycles) == {"repair", "complaint", "slip", "fee", "desk"}
     assert {"repair.accept_sla", "complaint.reply_breach", "registration.reminder"} <= set(
         features.timers
     )
@@ -62,12 +62,12 @@ def test_listing_sections_of_one_command_run_together():
     features = build_features(CONFIG)
     assert "my" in features.private_commands
     assert features.listed("staff", group=True) == [
-        "queue",
         "complaints",
         "check",
         "arrears",
         "report",
         "export",
+        "queue",  # repairs, then the front desk's own requests
         "callbacks",
     ]
 
