@@ -3,8 +3,9 @@
 Urgent repairs are accepted within 15 minutes and ordinary ones within 2 hours (configurable): past
 that, the department's group is pinged again and the supervisors are told (an urgent job's,
 outside office hours, the on-duty group too). A job not done by the end of the visit window agreed
-with the resident is reported to the supervisors. Either way the resident hears it from us first:
-an apology, and what happens next.
+with the resident is reported to the supervisors (with an on-duty group, an ordinary job's in
+office hours: an evening window missed is reported as the office opens). Either way the resident
+hears it from us first: an apology, and what happens next.
 """
 
 from __future__ import annotations

@@ -73,6 +73,16 @@ class RepairPolicy:
         _start, end = SLOTS.get(slot, SLOTS["evening"])
         return datetime.combine(date.fromisoformat(day), end, tzinfo=self.timezone)
 
+    def window_check(self, day: str, slot: str, urgent: bool) -> datetime:
+        """When a job not done in its visit window is reported: at the window's end, except
+        that with an on-duty group an ordinary job's is reported in office hours (an evening
+        window ending at 20:00 is reported as the office opens); an urgent job's at once, to
+        the on-duty group at night."""
+        end = self.window_end(day, slot)
+        if urgent or self.on_duty is None:
+            return end
+        return self.calendar.next_working_start(end)
+
     def unhappy(self, answer: dict[str, Any]) -> bool:
         """Whether a callback's answer (its event data) is one the supervisor follows up."""
         if answer.get("by_phone"):

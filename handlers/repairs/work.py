@@ -70,7 +70,10 @@ def accept(policy: RepairPolicy) -> TapHandler:
         await REPAIRS.cancel(uow, ticket, ACCEPT_SLA)
         details = ticket.details
         await REPAIRS.schedule(
-            uow, ticket, WINDOW_END, policy.window_end(details["day"], details["slot"])
+            uow,
+            ticket,
+            WINDOW_END,
+            policy.window_check(details["day"], details["slot"], ticket.urgent),
         )
         await _send_contact(uow, actor, ticket)
         await refresh_card(uow, policy, ticket)

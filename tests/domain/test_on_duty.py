@@ -152,6 +152,33 @@ async def test_an_ordinary_repair_escalates_in_office_hours_only(
     assert await estate.messages(CONTROL_ROOM) == []  # nor did the control room hear of it
 
 
+@pytest.mark.parametrize(
+    ("urgent", "reported_at"),
+    [
+        (False, local(2026, 9, 23, 9, 0)),  # Wednesday, as the office opens
+        (True, local(2026, 9, 22, 20, 0)),  # Tuesday, as the evening window ends
+    ],
+)
+async def test_a_missed_evening_window_is_reported_in_office_hours_unless_urgent(
+    open_estate: OpenEstate, urgent: bool, reported_at: datetime
+):
+    estate = await on_duty_estate(open_estate, OPENING)
+    await start_staff(estate, ZHOU)
+    await report_repair(estate, ALICE, urgent=urgent, day=TUESDAY, slot="Evening")
+    await estate.tap(ZHOU, "Accept", chat=ENGINEERING)
+    assert (await estate.pending("repair."))["repair.window_end"] == reported_at
+
+    mark = await estate.mark()
+    await estate.wait_until(local(2026, 9, 22, 20, 0))  # the window ends, the job not done
+    passed = "the agreed visit window has passed"
+    assert [t for t in await estate.texts(SUN, after=mark) if passed in t] == (
+        [] if not urgent else [f"⏰ R-0001 (accepted by Zhou Qiang) is not done and {passed}."]
+    )
+    await estate.wait_until(local(2026, 9, 23, 9, 0))
+    assert len([t for t in await estate.texts(SUN, after=mark) if passed in t]) == 1
+    assert len([t for t in await estate.texts(ALICE, after=mark) if "did not come" in t]) == 1
+
+
 async def test_the_on_duty_staff_record_that_they_received_it(open_estate: OpenEstate):
     estate = await on_duty_estate(open_estate)
     await file_complaint(estate, ALICE)
