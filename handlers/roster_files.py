@@ -21,7 +21,10 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from handlers.roster_import import ImportReport, RejectedRow, RosterRow
+from handlers.messages import MessageBody, TextBody, text, verbatim
+from handlers.rejections import FIELDS as FIELD_NAMES
+from handlers.rejections import RejectedRow, in_order, spreadsheet_error, summary
+from handlers.roster_import import ImportReport, RosterRow
 
 FIELDS = ("building", "entrance", "room", "name", "phone")
 
@@ -51,10 +54,16 @@ class RosterFile:
 
 @dataclass(frozen=True)
 class _Unreadable:
-    """A spreadsheet cell whose value is not trustworthy text, e.g. a date Excel made of '3-1'."""
+    """A spreadsheet cell whose value is not trustworthy text: an error (#REF!), or a date
+    (`is_date`) Excel made of '3-1'."""
 
     text: str
-    description: str
+    is_date: bool
+
+    def reason(self, field: str) -> TextBody:
+        if self.is_date:
+            return text("import.reason.cell_date", field=FIELD_NAMES[field], value=self.text)
+        return spreadsheet_error(field, self.text)
 
 
 Cell = str | _Unreadable
@@ -99,14 +108,18 @@ def read_roster(path: Path) -> RosterFile:
 
 def format_report(
     file_name: str, report: ImportReport, rejected_at_read: Sequence[RejectedRow]
-) -> str:
+) -> MessageBody:
     """The operator's summary of an import: the counts, then every rejected line and why."""
-    rejected = sorted([*rejected_at_read, *report.rejected], key=lambda row: row.line)
-    summary = (
-        f"Imported {file_name}: {report.created} created, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {len(rejected)} rejected"
+    rejected = in_order(rejected_at_read, report.rejected)
+    done = text(
+        "import.roster.done",
+        name=verbatim(file_name),
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        rejected=len(rejected),
     )
-    return "\n".join([summary, *(f"  line {row.line}: {row.reason}" for row in rejected)])
+    return summary(done, rejected)
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -161,15 +174,11 @@ def _xlsx_cell(value: Any, data_type: str) -> Cell:
     if value is None:
         return ""
     if data_type == "e":
-        return _Unreadable(str(value), f"holds the spreadsheet error {value}")
+        return _Unreadable(str(value), is_date=False)
     if isinstance(value, float):
         return _number_text(value)
     if isinstance(value, date | time | timedelta):
-        shown = _date_text(value)
-        return _Unreadable(
-            shown,
-            f"holds a date ({shown}) instead of text; format the column as Text and retype it",
-        )
+        return _Unreadable(_date_text(value), is_date=True)
     return str(value)
 
 
@@ -248,16 +257,16 @@ def _columns(source: str, line: int, header: list[Cell]) -> dict[str, int]:
 
 def _row(line: int, cells: list[Cell], columns: dict[str, int]) -> RosterRow | RejectedRow:
     values: dict[str, str] = {}
-    problems: list[str] = []
+    problems: list[TextBody] = []
     for field in FIELDS:
         index = columns[field]
         cell = cells[index] if index < len(cells) else ""
         if isinstance(cell, _Unreadable):
-            problems.append(f"{field} {cell.description}")
+            problems.append(cell.reason(field))
         else:
             values[field] = cell
     if problems:
-        return RejectedRow(line, "; ".join(problems))
+        return RejectedRow(line, problems)
     return RosterRow(line=line, **values)
 
 
@@ -280,8 +289,13 @@ def _parse(source: str, lines: list[Line], *, csv_rows: bool) -> RosterFile:
             rejected.append(
                 RejectedRow(
                     number,
-                    f"has {_width(cells)} values but the header has {header_width} columns; "
-                    "put quotes around values that contain the separator",
+                    [
+                        text(
+                            "import.reason.too_many_values",
+                            values=_width(cells),
+                            columns=header_width,
+                        )
+                    ],
                 )
             )
             continue

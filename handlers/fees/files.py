@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from handlers.fees.arrears import ArrearsReport, ArrearsRow
+from handlers.messages import MessageBody, text, verbatim
+from handlers.rejections import RejectedRow, in_order, spreadsheet_error, summary
 from handlers.roster_files import (
     RosterFileError,
     csv_lines,
@@ -23,7 +25,6 @@ from handlers.roster_files import (
     spreadsheet_suffix,
     xlsx_lines,
 )
-from handlers.roster_import import RejectedRow
 
 UNIT_PARTS = ("building", "entrance", "room")
 REQUIRED = ("fee_type", "period", "amount", "due_date")
@@ -66,14 +67,19 @@ def read_arrears(path: Path) -> ArrearsFile:
 
 def format_report(
     file_name: str, report: ArrearsReport, rejected_at_read: Sequence[RejectedRow]
-) -> str:
+) -> MessageBody:
     """The operator's summary: the counts, then every rejected line and why."""
-    rejected = sorted([*rejected_at_read, *report.rejected], key=lambda row: row.line)
-    summary = (
-        f"Imported {file_name}: {report.created} new, {report.updated} changed, "
-        f"{report.unchanged} unchanged, {report.settled} settled, {len(rejected)} rejected"
+    rejected = in_order(rejected_at_read, report.rejected)
+    done = text(
+        "import.arrears.done",
+        name=verbatim(file_name),
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        settled=report.settled,
+        rejected=len(rejected),
     )
-    return "\n".join([summary, *(f"  line {row.line}: {row.reason}" for row in rejected)])
+    return summary(done, rejected)
 
 
 def _cell(value: Any, data_type: str) -> str:
@@ -128,12 +134,12 @@ def _parse(source: str, lines: list[Line]) -> ArrearsFile:
             field: cells[index] if index < len(cells) else "" for field, index in columns.items()
         }
         broken = [
-            f"{field} holds {value}"
+            spreadsheet_error(field, value)
             for field, value in values.items()
             if isinstance(value, _Broken)
         ]
         if broken:
-            rejected.append(RejectedRow(number, "; ".join(broken)))
+            rejected.append(RejectedRow(number, broken))
             continue
         rows.append(ArrearsRow(line=number, **{k: str(v) for k, v in values.items()}))
     return ArrearsFile(rows=rows, rejected=rejected)

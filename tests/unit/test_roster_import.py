@@ -11,14 +11,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from bot.render import Renderer
 from bot.runtime import system_clock
+from handlers.messages import MessageBody, message, text
+from handlers.rejections import RejectedRow, reason_of
 from handlers.roster_files import RosterFile, RosterFileError, format_report, read_roster
-from handlers.roster_import import ImportReport, RejectedRow, RosterRow, import_roster
+from handlers.roster_import import ImportReport, RosterRow, import_roster
 from storage.database import Database
 from storage.migrate import upgrade
 from storage.models import Event, Resident, Unit
@@ -84,8 +88,16 @@ def counts(report: ImportReport) -> tuple[int, int, int, int]:
     return report.created, report.updated, report.unchanged, len(report.rejected)
 
 
-def reasons(rejected: Sequence[RejectedRow]) -> dict[int, str]:
-    return {row.line: row.reason for row in rejected}
+RENDERER = Renderer(ZoneInfo("Asia/Shanghai"))
+
+
+def shown(body: MessageBody, language: str = "en") -> str:
+    """A body as the command line prints it, in `language`."""
+    return RENDERER.terminal(language, dict(body))
+
+
+def reasons(rejected: Sequence[RejectedRow], language: str = "en") -> dict[int, str]:
+    return {row.line: shown(message(reason_of(row)), language) for row in rejected}
 
 
 # --- Reading files -------------------------------------------------------------------------------
@@ -368,6 +380,9 @@ async def test_bad_rows_are_rejected_with_line_numbers_and_not_imported(
         7: f"building '{'B' * 33}' is longer than 32 characters",
         8: "phone '1380000000' is not a phone number",
     }
+    chinese = reasons(report.rejected, "zh_Hans")
+    assert chinese[6] == "姓名为空；电话为空"
+    assert chinese[7] == f"楼栋“{'B' * 33}”超过 32 个字符"
     assert await residents(estate) == [("1", "2", "304", "y" * 200, "+8613600000004")]
 
 
@@ -445,17 +460,27 @@ def test_format_report_summarises_counts_and_lists_every_rejected_line_in_order(
         created=12,
         updated=3,
         unchanged=40,
-        rejected=[RejectedRow(7, "phone '12345' is not a phone number")],
+        rejected=[RejectedRow(7, [text("import.reason.phone", value="12345")])],
     )
-    at_read = [RejectedRow(4, "room holds the spreadsheet error #N/A")]
-    assert format_report("roster.csv", report, at_read) == (
+    at_read = [
+        RejectedRow(
+            4, [text("import.reason.cell_error", field=text("import.field.room"), value="#N/A")]
+        )
+    ]
+    said = format_report("roster.csv", report, at_read)
+    assert shown(said) == (
         "Imported roster.csv: 12 created, 3 updated, 40 unchanged, 2 rejected\n"
         "  line 4: room holds the spreadsheet error #N/A\n"
         "  line 7: phone '12345' is not a phone number"
     )
+    assert shown(said, "zh_Hans") == (
+        "已导入 roster.csv：新建 12 人，更新 3 人，未变 40 人，拒收 2 行\n"
+        "  第 4 行：房号单元格为表格错误值 #N/A\n"
+        "  第 7 行：电话“12345”不是有效的电话号码"
+    )
 
 
 def test_format_report_without_rejections_is_one_line() -> None:
-    assert format_report("r.xlsx", ImportReport(created=1), []) == (
+    assert shown(format_report("r.xlsx", ImportReport(created=1), [])) == (
         "Imported r.xlsx: 1 created, 0 updated, 0 unchanged, 0 rejected"
     )
