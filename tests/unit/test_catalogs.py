@@ -110,7 +110,9 @@ def _dynamic_keys() -> set[str]:
         f"behalf.{w}.{k}" for w in ("kind", "start") for k in (behalf.REPAIR, behalf.COMPLAINT)
     }
     keys |= {f"report.severity.{s}" for s in (*SEVERITIES, "untriaged")}
-    keys |= {f"report.{family}.{kind}" for family in ("change", "chart.trend") for kind in KINDS}
+    keys |= {
+        f"report.{family}.{kind}" for family in ("change", "same", "chart.trend") for kind in KINDS
+    }
     keys |= {f"report.title.{kind}{so_far}" for kind in KINDS for so_far in ("", "_so_far")}
     features = build_features(load_estate_config_text(example_config_text()))
     keys |= {f"command.{name}" for name in features.telegram_commands}
