@@ -203,10 +203,12 @@ def _import_file(
 
     settings, config = _setup()
     assert config is not None
+    renderer = Renderer(config.estate.zone)
     try:
         read_back = read(path)
     except RosterFileError as exc:
-        print(f"estate-bot: {exc}", file=sys.stderr)
+        said = renderer.terminal(config.estate.default_language, {"lines": [exc.reason]})
+        print(f"estate-bot: {said}", file=sys.stderr)
         return 2
 
     async def _main() -> MessageBody:
@@ -222,7 +224,7 @@ def _import_file(
             await db.close()
 
     said = asyncio.run(_main())
-    print(Renderer(config.estate.zone).terminal(config.estate.default_language, dict(said)))
+    print(renderer.terminal(config.estate.default_language, dict(said)))
     return 0
 
 

@@ -73,7 +73,7 @@ def arrears_upload(policy: FeePolicy) -> Callable[[UnitOfWork, Actor, Upload], A
         try:
             read = await asyncio.to_thread(_read, upload.name, await upload.read())
         except RosterFileError as exc:
-            said = message(text("fee.upload.unreadable", reason=verbatim(str(exc))))
+            said = message(text("fee.upload.unreadable", reason=exc.reason))
             await uow.outbox.send(actor.chat_id, said, group=upload.group)
             return True
         report = await import_arrears(uow, read.rows)

@@ -170,6 +170,9 @@ async def test_an_officer_who_reads_chinese_is_told_in_chinese_why_lines_were_re
     ):
         assert line in report.text, (line, report.text)
     assert not any(word in report.text for word in ("period", "amount", "line")), report.text
+    # A file that is not a list at all: why, in Chinese too.
+    await xu.send_document(b"building,room\n3,301\n", "清单.csv", caption="/arrears")
+    await xu.wait_for_message(containing="无法读取此欠费清单：清单.csv：表头（第 1 行）缺少")
 
 
 async def test_the_chase_and_deadline_notices_and_i_have_paid_with_both_answers(

@@ -238,10 +238,19 @@ def test_xlsx_numbers_and_dates_are_read_as_text(tmp_path: Path) -> None:
 
 def test_a_file_without_the_needed_columns_fails_whole(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "a.csv", "building,room,fee type,amount", "3,301,water,5")
-    with pytest.raises(RosterFileError, match=r"unit \(or building, entrance and room\), period"):
+    with pytest.raises(RosterFileError) as error:
         read_arrears(path)
-    with pytest.raises(RosterFileError, match="unknown file type"):
+    assert shown(error.value.reason).startswith(
+        "a.csv: the header row (line 1) has no unit (or building, entrance and room), period, "
+        "due date columns; found 'building', 'room', 'fee type', 'amount'. Accepted names: "
+        "unit: unit/home/房屋/"
+    )
+    assert shown(error.value.reason, "zh_Hans").startswith(
+        "a.csv：表头（第 1 行）缺少房屋（或楼栋、单元和房号）、账期、到期日列；"
+    )
+    with pytest.raises(RosterFileError) as error:
         read_arrears(write_csv(tmp_path / "a.txt", HEADER))
+    assert shown(error.value.reason) == "a.txt: unknown file type '.txt'; use a .csv or .xlsx file"
 
 
 # -- the import --------------------------------------------------------------------------------

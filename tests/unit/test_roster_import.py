@@ -96,6 +96,13 @@ def shown(body: MessageBody, language: str = "en") -> str:
     return RENDERER.terminal(language, dict(body))
 
 
+def refusal(path: Path, language: str = "en") -> str:
+    """Why the whole file cannot be imported, as the command line prints it."""
+    with pytest.raises(RosterFileError) as error:
+        read_roster(path)
+    return shown(message(error.value.reason), language)
+
+
 def reasons(rejected: Sequence[RejectedRow], language: str = "en") -> dict[int, str]:
     return {row.line: shown(message(reason_of(row)), language) for row in rejected}
 
@@ -221,25 +228,24 @@ def test_empty_lines_are_skipped_and_line_numbers_still_match_the_file(tmp_path:
 
 def test_missing_column_fails_the_whole_file_naming_found_and_missing(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "roster.csv", "楼栋,单元,姓名,备注", "1,2,Wang Li,note")
-    with pytest.raises(RosterFileError) as error:
-        read_roster(path)
-    message = str(error.value)
-    assert "roster.csv" in message
-    assert "no room, phone columns" in message
-    assert "'楼栋', '单元', '姓名', '备注'" in message
-    assert "room: room/房号/房间/室" in message
+    said = refusal(path)
+    assert said.startswith("roster.csv: the header row (line 1) has no room, phone columns;")
+    assert "found '楼栋', '单元', '姓名', '备注'" in said
+    assert "room: room/房号/房间/室; phone: phone/电话/" in said
+    assert refusal(path, "zh_Hans").startswith(
+        "roster.csv：表头（第 1 行）缺少房号、电话列；找到的列：“楼栋”、“单元”、“姓名”、“备注”。"
+    )
 
 
 def test_two_columns_for_the_same_field_fail_the_file(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "roster.csv", "楼栋,单元,房号,姓名,手机,联系电话", "1,2,3,A,1,2")
-    with pytest.raises(RosterFileError, match="two phone columns, '手机' and '联系电话'"):
-        read_roster(path)
+    assert "two phone columns, '手机' and '联系电话'; keep one" in refusal(path)
 
 
 @pytest.mark.parametrize(
     ("file_name", "expected"),
     [
-        ("roster.txt", "unknown file type '.txt'; a roster is a .csv or .xlsx file"),
+        ("roster.txt", "unknown file type '.txt'; use a .csv or .xlsx file"),
         ("roster.xls", "old Excel .xls files cannot be read"),
         ("roster", "unknown file type ''"),
     ],
@@ -247,19 +253,20 @@ def test_two_columns_for_the_same_field_fail_the_file(tmp_path: Path) -> None:
 def test_unknown_file_type_fails_clearly(tmp_path: Path, file_name: str, expected: str) -> None:
     path = tmp_path / file_name
     path.write_text(HEADER + "\n")
-    with pytest.raises(RosterFileError, match=expected):
-        read_roster(path)
+    assert expected in refusal(path)
 
 
 def test_missing_or_empty_or_broken_files_fail_clearly(tmp_path: Path) -> None:
-    with pytest.raises(RosterFileError, match="no such file"):
-        read_roster(tmp_path / "absent.csv")
+    assert refusal(tmp_path / "absent.csv").endswith("absent.csv: no such file")
     (tmp_path / "empty.csv").write_text("\n\n")
-    with pytest.raises(RosterFileError, match="the file is empty"):
-        read_roster(tmp_path / "empty.csv")
+    assert refusal(tmp_path / "empty.csv") == (
+        "empty.csv: the file is empty; its first row must name the columns"
+    )
+    assert refusal(tmp_path / "empty.csv", "zh_Hans") == "empty.csv：文件为空；第一行应为列名"
     (tmp_path / "broken.xlsx").write_text("not a zip")
-    with pytest.raises(RosterFileError, match=r"broken\.xlsx: not a readable \.xlsx workbook"):
-        read_roster(tmp_path / "broken.xlsx")
+    assert refusal(tmp_path / "broken.xlsx").startswith(
+        "broken.xlsx: not a readable .xlsx workbook ("
+    )
 
 
 def test_xlsx_date_and_error_cells_reject_their_line_at_read(tmp_path: Path) -> None:
