@@ -16,6 +16,7 @@ from bot.settings import Settings, load_settings
 from handlers.config import ConfigError, EstateConfig, example_config_text, load_estate_config
 
 if TYPE_CHECKING:
+    from handlers.messages import MessageBody
     from storage.uow import UnitOfWork
 
 ENGINES = ("ptb", "aiogram")
@@ -189,10 +190,12 @@ def _import_file(
     path: Path,
     read: Callable[[Path], Any],
     apply: Callable[[UnitOfWork, Any], Awaitable[Any]],
-    report: Callable[[str, Any, Any], str],
+    report: Callable[[str, Any, Any], MessageBody],
 ) -> int:
     """Read a file of rows, apply the good ones in one transaction, and print what happened to
-    each (a roster, an arrears list); a file that cannot be read at all changes nothing."""
+    each (a roster, an arrears list) in the estate's language; a file that cannot be read at
+    all changes nothing."""
+    from bot.render import Renderer
     from bot.runtime import ESTATE_SLUG, system_clock
     from handlers.roster_files import RosterFileError
     from storage.database import Database
@@ -200,13 +203,15 @@ def _import_file(
 
     settings, config = _setup()
     assert config is not None
+    renderer = Renderer(config.estate.zone)
     try:
         read_back = read(path)
     except RosterFileError as exc:
-        print(f"estate-bot: {exc}", file=sys.stderr)
+        said = renderer.terminal(config.estate.default_language, {"lines": [exc.reason]})
+        print(f"estate-bot: {said}", file=sys.stderr)
         return 2
 
-    async def _main() -> str:
+    async def _main() -> MessageBody:
         db = Database(settings.resolved_database_url, system_clock)
         try:
             await upgrade(db.engine)
@@ -218,7 +223,8 @@ def _import_file(
         finally:
             await db.close()
 
-    print(asyncio.run(_main()))
+    said = asyncio.run(_main())
+    print(renderer.terminal(config.estate.default_language, dict(said)))
     return 0
 
 

@@ -17,6 +17,7 @@ import binascii
 import html
 import io
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -268,6 +269,11 @@ class Renderer:
                 "link_preview_options": {"is_disabled": True},
             },
         )
+
+    def terminal(self, language: str, body: dict[str, Any]) -> str:
+        """The body as a terminal shows it (the command line's import summaries): no markup,
+        and no limit, so no line of a long list is shortened."""
+        return _plain(self.text(language, body, limit=sys.maxsize))
 
     def plain(self, language: str, body: dict[str, Any]) -> str:
         """Text with no markup, for answerCallbackQuery (which shows no formatting)."""

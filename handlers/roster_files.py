@@ -21,7 +21,10 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from handlers.roster_import import ImportReport, RejectedRow, RosterRow
+from handlers.messages import MessageBody, TextBody, text, verbatim
+from handlers.rejections import FIELDS as FIELD_NAMES
+from handlers.rejections import RejectedRow, in_order, joined, spreadsheet_error, summary
+from handlers.roster_import import ImportReport, RosterRow
 
 FIELDS = ("building", "entrance", "room", "name", "phone")
 
@@ -38,7 +41,12 @@ CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 class RosterFileError(Exception):
-    """The file as a whole cannot be imported; the message tells the operator what to fix."""
+    """The file as a whole cannot be imported; `reason` tells the operator what to fix, as a
+    catalog text (the file's name among its parameters), read in the operator's language."""
+
+    def __init__(self, reason: TextBody) -> None:
+        super().__init__(reason["key"])
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -51,10 +59,16 @@ class RosterFile:
 
 @dataclass(frozen=True)
 class _Unreadable:
-    """A spreadsheet cell whose value is not trustworthy text, e.g. a date Excel made of '3-1'."""
+    """A spreadsheet cell whose value is not trustworthy text: an error (#REF!), or a date
+    (`is_date`) Excel made of '3-1'."""
 
     text: str
-    description: str
+    is_date: bool
+
+    def reason(self, field: str) -> TextBody:
+        if self.is_date:
+            return text("import.reason.cell_date", field=FIELD_NAMES[field], value=self.text)
+        return spreadsheet_error(field, self.text)
 
 
 Cell = str | _Unreadable
@@ -71,18 +85,16 @@ _FIELD_BY_HEADER = {
 }
 
 
-def spreadsheet_suffix(path: Path, what_it_is: str) -> str:
-    """The file's suffix if it is a readable CSV or XLSX file; else RosterFileError, naming
-    the problem and `what_it_is` ("a roster is a .csv or .xlsx file")."""
+def spreadsheet_suffix(path: Path) -> str:
+    """The file's suffix if it is a readable CSV or XLSX file; else RosterFileError."""
     suffix = path.suffix.lower()
+    name = verbatim(path.name)
     if suffix == ".xls":
-        raise RosterFileError(
-            f"{path.name}: old Excel .xls files cannot be read; save it as .xlsx or as CSV"
-        )
+        raise RosterFileError(text("import.file.xls", name=name))
     if suffix not in (".csv", ".xlsx", ".xlsm"):
-        raise RosterFileError(f"{path.name}: unknown file type '{path.suffix}'; {what_it_is}")
+        raise RosterFileError(text("import.file.type", name=name, suffix=path.suffix))
     if not path.is_file():
-        raise RosterFileError(f"{path}: no such file")
+        raise RosterFileError(text("import.file.missing", name=verbatim(str(path))))
     return suffix
 
 
@@ -91,7 +103,7 @@ def read_roster(path: Path) -> RosterFile:
 
     Raises RosterFileError when the file cannot be imported at all, so nothing is half-imported.
     """
-    suffix = spreadsheet_suffix(path, "a roster is a .csv or .xlsx file")
+    suffix = spreadsheet_suffix(path)
     if suffix == ".csv":
         return _parse(path.name, csv_lines(path), csv_rows=True)
     return _parse(path.name, xlsx_lines(path), csv_rows=False)
@@ -99,14 +111,18 @@ def read_roster(path: Path) -> RosterFile:
 
 def format_report(
     file_name: str, report: ImportReport, rejected_at_read: Sequence[RejectedRow]
-) -> str:
+) -> MessageBody:
     """The operator's summary of an import: the counts, then every rejected line and why."""
-    rejected = sorted([*rejected_at_read, *report.rejected], key=lambda row: row.line)
-    summary = (
-        f"Imported {file_name}: {report.created} created, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {len(rejected)} rejected"
+    rejected = in_order(rejected_at_read, report.rejected)
+    done = text(
+        "import.roster.done",
+        name=verbatim(file_name),
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        rejected=len(rejected),
     )
-    return "\n".join([summary, *(f"  line {row.line}: {row.reason}" for row in rejected)])
+    return summary(done, rejected)
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -122,9 +138,7 @@ def decode_text(path: Path) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise RosterFileError(
-        f"{path.name}: the text is neither UTF-8 nor GB18030; save the file as 'CSV UTF-8'"
-    )
+    raise RosterFileError(text("import.file.encoding", name=verbatim(path.name)))
 
 
 def delimiter_of(text: str) -> str:
@@ -140,7 +154,14 @@ def csv_lines(path: Path) -> list[Line]:
     try:
         return [(number, list(cells)) for number, cells in enumerate(reader, start=1)]
     except csv.Error as exc:
-        raise RosterFileError(f"{path.name}: line {reader.line_num}: {exc}") from exc
+        raise RosterFileError(
+            text(
+                "import.file.csv",
+                name=verbatim(path.name),
+                line=reader.line_num,
+                problem=verbatim(str(exc)),
+            )
+        ) from exc
 
 
 # --- XLSX --------------------------------------------------------------------------------------
@@ -161,15 +182,11 @@ def _xlsx_cell(value: Any, data_type: str) -> Cell:
     if value is None:
         return ""
     if data_type == "e":
-        return _Unreadable(str(value), f"holds the spreadsheet error {value}")
+        return _Unreadable(str(value), is_date=False)
     if isinstance(value, float):
         return _number_text(value)
     if isinstance(value, date | time | timedelta):
-        shown = _date_text(value)
-        return _Unreadable(
-            shown,
-            f"holds a date ({shown}) instead of text; format the column as Text and retype it",
-        )
+        return _Unreadable(_date_text(value), is_date=True)
     return str(value)
 
 
@@ -183,10 +200,12 @@ def xlsx_lines(path: Path, cell: Callable[[Any, str], Any] = _xlsx_cell) -> list
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise RosterFileError(f"{path.name}: not a readable .xlsx workbook ({exc})") from exc
+        raise RosterFileError(
+            text("import.file.xlsx", name=verbatim(path.name), problem=verbatim(str(exc)))
+        ) from exc
     try:
         if not workbook.worksheets:
-            raise RosterFileError(f"{path.name}: the workbook has no sheet")
+            raise RosterFileError(text("import.file.no_sheet", name=verbatim(path.name)))
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some exporters write a wrong size; read what is there
         return [
@@ -216,48 +235,90 @@ def _width(cells: list[Cell]) -> int:
     return width
 
 
-def _missing_columns_error(source: str, line: int, header: list[Cell], missing: list[str]) -> str:
-    found = ", ".join(f"'{_text(cell).strip()}'" for cell in header if _text(cell).strip())
-    accepted = "; ".join(f"{field}: {'/'.join(HEADER_NAMES[field])}" for field in missing)
-    columns = "column" if len(missing) == 1 else "columns"
-    return (
-        f"{source}: the header row (line {line}) has no {', '.join(missing)} {columns}; "
-        f"found {found or 'no column names'}. Accepted names for {accepted}"
-    )
-
-
-def _columns(source: str, line: int, header: list[Cell]) -> dict[str, int]:
-    """Which column holds which field, from the header row's names in English or Chinese."""
+def columns_of(
+    source: str, line: int, header: list[str], field_by_header: dict[str, str]
+) -> dict[str, int]:
+    """Which column holds which field, from the header row's names in English or Chinese; a
+    field named twice fails the file (which of the two did the office mean?)."""
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
-        field = _FIELD_BY_HEADER.get(header_key(_text(cell)))
+        field = field_by_header.get(header_key(cell))
         if field is None:
             continue
         if field in columns:
-            first = _text(header[columns[field]]).strip()
             raise RosterFileError(
-                f"{source}: the header row (line {line}) has two {field} columns, "
-                f"'{first}' and '{_text(cell).strip()}'; keep one"
+                text(
+                    "import.file.two_columns",
+                    name=verbatim(source),
+                    line=line,
+                    field=FIELD_NAMES[field],
+                    first=verbatim(header[columns[field]].strip()),
+                    second=verbatim(cell.strip()),
+                )
             )
         columns[field] = index
+    return columns
+
+
+def missing_columns(
+    source: str,
+    line: int,
+    header: list[str],
+    missing: list[TextBody],
+    accepted: dict[str, tuple[str, ...]],
+) -> RosterFileError:
+    """The header row lacks the `missing` columns: what it has, and the names each field of
+    `accepted` may go by."""
+    found = [text("import.file.quoted", value=cell.strip()) for cell in header if cell.strip()]
+    names = [
+        text("import.file.accepted", field=FIELD_NAMES[field], names="/".join(aliases))
+        for field, aliases in accepted.items()
+    ]
+    return RosterFileError(
+        text(
+            "import.file.missing_columns",
+            name=verbatim(source),
+            line=line,
+            fields=joined(missing, names=True),
+            count=len(missing),
+            found=joined(found, names=True) if found else text("import.file.no_names"),
+            accepted=joined(names),
+        )
+    )
+
+
+def empty_file(source: str) -> RosterFileError:
+    return RosterFileError(text("import.file.empty", name=verbatim(source)))
+
+
+def _columns(source: str, line: int, header: list[Cell]) -> dict[str, int]:
+    """Which column holds which field; every field of a roster is needed."""
+    names = [_text(cell) for cell in header]
+    columns = columns_of(source, line, names, _FIELD_BY_HEADER)
     missing = [field for field in FIELDS if field not in columns]
     if missing:
-        raise RosterFileError(_missing_columns_error(source, line, header, missing))
+        raise missing_columns(
+            source,
+            line,
+            names,
+            [FIELD_NAMES[field] for field in missing],
+            {field: HEADER_NAMES[field] for field in missing},
+        )
     return columns
 
 
 def _row(line: int, cells: list[Cell], columns: dict[str, int]) -> RosterRow | RejectedRow:
     values: dict[str, str] = {}
-    problems: list[str] = []
+    problems: list[TextBody] = []
     for field in FIELDS:
         index = columns[field]
         cell = cells[index] if index < len(cells) else ""
         if isinstance(cell, _Unreadable):
-            problems.append(f"{field} {cell.description}")
+            problems.append(cell.reason(field))
         else:
             values[field] = cell
     if problems:
-        return RejectedRow(line, "; ".join(problems))
+        return RejectedRow(line, problems)
     return RosterRow(line=line, **values)
 
 
@@ -269,7 +330,7 @@ def _parse(source: str, lines: list[Line], *, csv_rows: bool) -> RosterFile:
     """
     content = [(number, cells) for number, cells in lines if not _blank(cells)]
     if not content:
-        raise RosterFileError(f"{source}: the file is empty; its first row must name the columns")
+        raise empty_file(source)
     (header_line, header), *body = content
     columns = _columns(source, header_line, header)
     header_width = _width(header)
@@ -280,8 +341,13 @@ def _parse(source: str, lines: list[Line], *, csv_rows: bool) -> RosterFile:
             rejected.append(
                 RejectedRow(
                     number,
-                    f"has {_width(cells)} values but the header has {header_width} columns; "
-                    "put quotes around values that contain the separator",
+                    [
+                        text(
+                            "import.reason.too_many_values",
+                            values=_width(cells),
+                            columns=header_width,
+                        )
+                    ],
                 )
             )
             continue

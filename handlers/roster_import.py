@@ -20,13 +20,14 @@ from typing import Literal
 
 import phonenumbers
 
+from handlers.messages import TextBody, text
+from handlers.rejections import RejectedRow, empty, unit_part_problem
 from handlers.rules.phones import normalize_phone
 from storage.models import Resident, Unit
 from storage.uow import UnitOfWork
 
-# The widths of the columns in storage.models (units.building/entrance/room, residents.name).
-MAX_UNIT_PART = 32
 MAX_NAME = 200
+"""The width of residents.name in storage.models."""
 
 Outcome = Literal["created", "updated", "unchanged"]
 UnitKey = tuple[str, str, str]
@@ -42,14 +43,6 @@ class RosterRow:
     room: str
     name: str
     phone: str
-
-
-@dataclass(frozen=True)
-class RejectedRow:
-    """A line that was not imported, and why, in a sentence the operator can act on."""
-
-    line: int
-    reason: str
 
 
 @dataclass
@@ -79,19 +72,11 @@ class _Entry:
         return self.unit, self.phone
 
 
-def _unit_part_problem(label: str, value: str) -> str | None:
-    if not value:
-        return f"{label} is empty"
-    if len(value) > MAX_UNIT_PART:
-        return f"{label} '{value}' is longer than {MAX_UNIT_PART} characters"
-    return None
-
-
-def _name_problem(name: str) -> str | None:
+def _name_problem(name: str) -> TextBody | None:
     if not name:
-        return "name is empty"
+        return empty("name")
     if len(name) > MAX_NAME:
-        return f"name is {len(name)} characters long; at most {MAX_NAME} are allowed"
+        return text("import.reason.name_too_long", length=len(name), most=MAX_NAME)
     return None
 
 
@@ -108,11 +93,11 @@ def _roster_phone(phone: str, region: str) -> str | None:
     return normalized
 
 
-def _phone_problem(phone: str, normalized: str | None) -> str | None:
+def _phone_problem(phone: str, normalized: str | None) -> TextBody | None:
     if not phone:
-        return "phone is empty"
+        return empty("phone")
     if normalized is None:
-        return f"phone '{phone}' is not a phone number"
+        return text("import.reason.phone", value=phone)
     return None
 
 
@@ -127,16 +112,16 @@ def _check_row(row: RosterRow, region: str = "CN") -> _Entry | RejectedRow:
     problems = [
         problem
         for problem in (
-            _unit_part_problem("building", building),
-            _unit_part_problem("entrance", entrance),
-            _unit_part_problem("room", room),
+            unit_part_problem("building", building),
+            unit_part_problem("entrance", entrance),
+            unit_part_problem("room", room),
             _name_problem(name),
             _phone_problem(phone, normalized),
         )
         if problem is not None
     ]
     if problems or normalized is None:
-        return RejectedRow(row.line, "; ".join(problems))
+        return RejectedRow(row.line, problems)
     return _Entry(row.line, (building, entrance, room), name, normalized)
 
 
@@ -152,8 +137,7 @@ def _without_duplicates(entries: list[_Entry]) -> tuple[list[_Entry], list[Rejec
         else:
             duplicates.append(
                 RejectedRow(
-                    entry.line,
-                    f"same unit and phone as line {winner.line}, which is imported instead",
+                    entry.line, [text("import.reason.duplicate_resident", line=winner.line)]
                 )
             )
     return kept, duplicates

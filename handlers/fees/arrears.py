@@ -19,7 +19,8 @@ from decimal import Decimal, InvalidOperation
 
 from handlers.fees.ladder import after_import
 from handlers.fees.types import FEE_TYPES, fee_type_key
-from handlers.roster_import import MAX_UNIT_PART, RejectedRow
+from handlers.messages import TextBody, text
+from handlers.rejections import RejectedRow, empty, joined, unit_part_problem
 from storage.models import Arrear, Unit
 from storage.repositories.arrears import IMPORTED
 from storage.uow import UnitOfWork
@@ -79,21 +80,19 @@ class _Entry:
     due_date: date
 
 
-def parse_unit(row: ArrearsRow) -> UnitKey | str:
+def parse_unit(row: ArrearsRow) -> UnitKey | TextBody:
     """The unit's (building, entrance, room), or why it cannot be told."""
     if row.unit.strip():
         written = row.unit.strip()
         found = _UNIT_SEPARATED.fullmatch(written) or _UNIT_CHINESE.fullmatch(written)
         if found is None:
-            return f"unit '{written}' is not building-entrance-room such as 3-2-301"
+            return text("import.reason.unit", value=written)
         parts: UnitKey = (found[1], found[2], found[3])
     else:
         parts = (row.building.strip(), row.entrance.strip(), row.room.strip())
-    for label, value in zip(("building", "entrance", "room"), parts, strict=True):
-        if not value:
-            return f"{label} is empty"
-        if len(value) > MAX_UNIT_PART:
-            return f"{label} '{value}' is longer than {MAX_UNIT_PART} characters"
+    for part, value in zip(("building", "entrance", "room"), parts, strict=True):
+        if (problem := unit_part_problem(part, value)) is not None:
+            return problem
     return parts
 
 
@@ -120,23 +119,24 @@ def parse_day(written: str) -> date | None:
         return None
 
 
-def parse_amount(written: str) -> Decimal | str:
+def parse_amount(written: str) -> Decimal | TextBody:
     """The amount in yuan, exact to the fen, or why it is not one ("1,234.50", "¥80", "80元")."""
-    cleaned = _MONEY_MARKS.sub("", written.strip())
+    shown = written.strip()
+    cleaned = _MONEY_MARKS.sub("", shown)
     if not cleaned:
-        return "amount is empty"
+        return empty("amount")
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:
-        return f"amount '{written.strip()}' is not a number"
+        return text("import.reason.amount_not_a_number", value=shown)
     if not amount.is_finite():
-        return f"amount '{written.strip()}' is not a number"
+        return text("import.reason.amount_not_a_number", value=shown)
     if amount < 0:
-        return f"amount {written.strip()} is negative; list only what the unit owes"
+        return text("import.reason.amount_negative", value=shown)
     if amount != amount.quantize(CENT):
-        return f"amount {written.strip()} has more than two decimals"
+        return text("import.reason.amount_decimals", value=shown)
     if amount > MAX_AMOUNT:
-        return f"amount {written.strip()} is too large"
+        return text("import.reason.amount_too_large", value=shown)
     return amount.quantize(CENT)
 
 
@@ -145,44 +145,46 @@ def _key_of(row: ArrearsRow) -> Key | None:
     unit = parse_unit(row)
     fee = fee_type_key(row.fee_type)
     period = parse_period(row.period)
-    if isinstance(unit, str) or fee is None or period is None:
+    if not isinstance(unit, tuple) or fee is None or period is None:
         return None
     return unit, fee, period
 
 
+def _fee_type_problem(written: str) -> TextBody:
+    if not written:
+        return empty("fee_type")
+    names = joined([text(f"fee.type.{key}") for key in FEE_TYPES], names=True)
+    return text("import.reason.fee_type", value=written, names=names)
+
+
 def check_row(row: ArrearsRow) -> _Entry | RejectedRow:
     """The row as a balance, or every reason it cannot be imported, together."""
-    problems: list[str] = []
+    problems: list[TextBody] = []
     unit = parse_unit(row)
-    if isinstance(unit, str):
+    if not isinstance(unit, tuple):
         problems.append(unit)
     fee = fee_type_key(row.fee_type)
     if fee is None:
-        shown = row.fee_type.strip()
-        problems.append(
-            f"fee type '{shown}' is not one of {', '.join(FEE_TYPES)}"
-            if shown
-            else "fee type is empty"
-        )
+        problems.append(_fee_type_problem(row.fee_type.strip()))
     period = parse_period(row.period)
     if period is None:
         problems.append(
-            f"period '{row.period.strip()}' is not a month such as 2026-11"
+            text("import.reason.period", value=row.period.strip())
             if row.period.strip()
-            else "period is empty"
+            else empty("period")
         )
     amount = parse_amount(row.amount)
-    if isinstance(amount, str):
+    if not isinstance(amount, Decimal):
         problems.append(amount)
     due = parse_day(row.due_date)
     if due is None:
         problems.append(
-            f"due date '{row.due_date.strip()}' is not a date such as 2026-12-15"
+            text("import.reason.due_date", value=row.due_date.strip())
             if row.due_date.strip()
-            else "due date is empty"
+            else empty("due_date")
         )
-    if problems or isinstance(unit, str) or isinstance(amount, str):
-        return RejectedRow(row.line, "; ".join(problems))
+    if problems or not isinstance(unit, tuple) or not isinstance(amount, Decimal):
+        return RejectedRow(row.line, problems)
     assert fee is not None and period is not None and due is not None
     return _Entry(row.line, (unit, fee, period), amount, due)
 
@@ -194,8 +196,7 @@ def _without_duplicates(entries: list[_Entry]) -> tuple[list[_Entry], list[Rejec
     duplicates = [
         RejectedRow(
             entry.line,
-            f"same unit, fee type and period as line {winners[entry.key].line}, "
-            "which is imported instead",
+            [text("import.reason.duplicate_balance", line=winners[entry.key].line)],
         )
         for entry in entries
         if winners[entry.key] is not entry

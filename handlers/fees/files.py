@@ -16,14 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from handlers.fees.arrears import ArrearsReport, ArrearsRow
+from handlers.messages import MessageBody, text, verbatim
+from handlers.rejections import FIELDS, RejectedRow, in_order, spreadsheet_error, summary
 from handlers.roster_files import (
-    RosterFileError,
+    columns_of,
     csv_lines,
+    empty_file,
     header_key,
+    missing_columns,
     spreadsheet_suffix,
     xlsx_lines,
 )
-from handlers.roster_import import RejectedRow
 
 UNIT_PARTS = ("building", "entrance", "room")
 REQUIRED = ("fee_type", "period", "amount", "due_date")
@@ -59,21 +62,26 @@ Line = tuple[int, list[str]]
 
 def read_arrears(path: Path) -> ArrearsFile:
     """Read a .csv or .xlsx arrears list; the first non-empty row names the columns."""
-    suffix = spreadsheet_suffix(path, "an arrears list is .csv or .xlsx")
+    suffix = spreadsheet_suffix(path)
     lines = csv_lines(path) if suffix == ".csv" else xlsx_lines(path, _cell)
     return _parse(path.name, lines)
 
 
 def format_report(
     file_name: str, report: ArrearsReport, rejected_at_read: Sequence[RejectedRow]
-) -> str:
+) -> MessageBody:
     """The operator's summary: the counts, then every rejected line and why."""
-    rejected = sorted([*rejected_at_read, *report.rejected], key=lambda row: row.line)
-    summary = (
-        f"Imported {file_name}: {report.created} new, {report.updated} changed, "
-        f"{report.unchanged} unchanged, {report.settled} settled, {len(rejected)} rejected"
+    rejected = in_order(rejected_at_read, report.rejected)
+    done = text(
+        "import.arrears.done",
+        name=verbatim(file_name),
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        settled=report.settled,
+        rejected=len(rejected),
     )
-    return "\n".join([summary, *(f"  line {row.line}: {row.reason}" for row in rejected)])
+    return summary(done, rejected)
 
 
 def _cell(value: Any, data_type: str) -> str:
@@ -91,34 +99,19 @@ def _cell(value: Any, data_type: str) -> str:
 
 
 def _columns(source: str, line: int, header: list[str]) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        field = _FIELD_BY_HEADER.get(header_key(cell))
-        if field is None:
-            continue
-        if field in columns:
-            raise RosterFileError(
-                f"{source}: the header row (line {line}) has two {field} columns, "
-                f"'{header[columns[field]].strip()}' and '{cell.strip()}'; keep one"
-            )
-        columns[field] = index
-    missing = [field for field in REQUIRED if field not in columns]
+    columns = columns_of(source, line, header, _FIELD_BY_HEADER)
+    missing = [FIELDS[field] for field in REQUIRED if field not in columns]
     if "unit" not in columns and not all(part in columns for part in UNIT_PARTS):
-        missing.insert(0, "unit (or building, entrance and room)")
+        missing.insert(0, text("import.field.unit_or_parts"))
     if missing:
-        found = ", ".join(f"'{cell.strip()}'" for cell in header if cell.strip())
-        raise RosterFileError(
-            f"{source}: the header row (line {line}) has no {', '.join(missing)} column; "
-            f"found {found or 'no column names'}. Accepted names: "
-            + "; ".join(f"{field}: {'/'.join(names)}" for field, names in HEADER_NAMES.items())
-        )
+        raise missing_columns(source, line, header, missing, HEADER_NAMES)
     return columns
 
 
 def _parse(source: str, lines: list[Line]) -> ArrearsFile:
     content = [(number, cells) for number, cells in lines if any(c.strip() for c in cells)]
     if not content:
-        raise RosterFileError(f"{source}: the file is empty; its first row must name the columns")
+        raise empty_file(source)
     (header_line, header), *body = content
     columns = _columns(source, header_line, header)
     rows: list[ArrearsRow] = []
@@ -128,12 +121,12 @@ def _parse(source: str, lines: list[Line]) -> ArrearsFile:
             field: cells[index] if index < len(cells) else "" for field, index in columns.items()
         }
         broken = [
-            f"{field} holds {value}"
+            spreadsheet_error(field, value)
             for field, value in values.items()
             if isinstance(value, _Broken)
         ]
         if broken:
-            rejected.append(RejectedRow(number, "; ".join(broken)))
+            rejected.append(RejectedRow(number, broken))
             continue
         rows.append(ArrearsRow(line=number, **{k: str(v) for k, v in values.items()}))
     return ArrearsFile(rows=rows, rejected=rejected)

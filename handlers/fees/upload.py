@@ -20,6 +20,7 @@ from handlers.fees.arrears import import_arrears
 from handlers.fees.files import ArrearsFile, read_arrears
 from handlers.fees.policy import FeePolicy
 from handlers.messages import TextBody, message, text, verbatim
+from handlers.rejections import in_order, reason_of
 from handlers.roles import FINANCE_ROLES
 from handlers.roster_files import RosterFileError
 from storage.uow import UnitOfWork
@@ -72,11 +73,11 @@ def arrears_upload(policy: FeePolicy) -> Callable[[UnitOfWork, Actor, Upload], A
         try:
             read = await asyncio.to_thread(_read, upload.name, await upload.read())
         except RosterFileError as exc:
-            said = message(text("fee.upload.unreadable", reason=verbatim(str(exc))))
+            said = message(text("fee.upload.unreadable", reason=exc.reason))
             await uow.outbox.send(actor.chat_id, said, group=upload.group)
             return True
         report = await import_arrears(uow, read.rows)
-        rejected = sorted([*read.rejected, *report.rejected], key=lambda row: row.line)
+        rejected = in_order(read.rejected, report.rejected)
         lines: list[TextBody] = [
             text(
                 "fee.upload.done",
@@ -89,7 +90,7 @@ def arrears_upload(policy: FeePolicy) -> Callable[[UnitOfWork, Actor, Upload], A
             )
         ]
         lines += [
-            text("fee.upload.rejected", line=row.line, reason=verbatim(row.reason))
+            text("fee.upload.rejected", line=row.line, reason=reason_of(row))
             for row in rejected[:SHOWN_REJECTED]
         ]
         if len(rejected) > SHOWN_REJECTED:

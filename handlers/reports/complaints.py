@@ -29,6 +29,8 @@ KEY = "complaints"
 TOP_CAUSES = 3
 ACTIONS_PER_CAUSE = 2
 ACTION_LENGTH = 120
+CLOSING = ".。;；,，、:： "
+"""Punctuation an owner may end an action with, left out where the line goes on after it."""
 FIGURES = (
     *(f"{KEY}.{name}" for name in ("received", RECORDED, "invalid", "group", "reply_hours")),
     *(f"{KEY}.{c}_on_time.{s}" for s in SEVERITIES for c in ("reply", "resolve")),
@@ -137,7 +139,10 @@ def _analysis(
 
 
 def _short(words: str) -> str:
+    """What an owner wrote, as a clause of the line: on one line, cut to ACTION_LENGTH, and
+    without its closing punctuation, which would run into the line's own ("drilling.;")."""
     words = " ".join(str(words).split())
+    words = words.rstrip(CLOSING) or words
     return words if len(words) <= ACTION_LENGTH else words[: ACTION_LENGTH - 1] + "…"
 
 

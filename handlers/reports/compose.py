@@ -90,7 +90,7 @@ def messages(report: Report, *, so_far: bool = False) -> list[MessageBody]:
 
 
 def figure_line(figure: Figure, before: Figure | None, period: Period) -> TextBody:
-    """`🔴 Callbacks made: 80% (-5 pts against the week before) · target 100%`."""
+    """`🔴 Callbacks made: 80% (5 points lower than the week before) · target 100%`."""
     mark = {True: "🟢 ", False: "🔴 ", None: ""}[figure.met]
     change: TextBody | str = ""
     if (
@@ -99,8 +99,11 @@ def figure_line(figure: Figure, before: Figure | None, period: Period) -> TextBo
         and figure.value is not None
         and (figure.value or before.value)  # nothing then and nothing now: no change to show
     ):
-        change = text(
-            f"report.change.{period.kind}", delta=_delta(figure, figure.value - before.value)
+        difference = _difference(figure, figure.value - before.value)
+        change = (
+            text(f"report.change.{period.kind}", difference=difference)
+            if difference is not None
+            else text(f"report.same.{period.kind}")
         )
     target: TextBody | str = ""
     if figure.target is not None:
@@ -125,12 +128,25 @@ def value_text(figure: Figure, value: float | None) -> TextBody:
     return verbatim(f"{value:g}" if float(value).is_integer() else f"{value:.1f}")
 
 
-def _delta(figure: Figure, delta: float) -> TextBody:
+def _difference(figure: Figure, delta: float) -> TextBody | None:
+    """How far the figure moved, as the reader says it ("2 more", "5 points lower", "1.5 h
+    longer"); None when it did not move as far as the figure is shown."""
+    size = abs(delta)
     if figure.unit == "percent":
-        return text("report.unit.points", value=f"{delta:+.0f}")
-    if figure.unit == "hours":
-        return text("report.unit.hours", value=f"{delta:+.1f}")
-    return verbatim(f"{delta:+g}" if float(delta).is_integer() else f"{delta:+.1f}")
+        shown = round(size)
+        amount = text("report.unit.points", count=shown)
+        up, down = text("report.higher", amount=amount), text("report.lower", amount=amount)
+    elif figure.unit == "hours":
+        shown = round(size, 1)
+        amount = text("report.unit.hours", value=f"{shown:.1f}")
+        up, down = text("report.longer", amount=amount), text("report.shorter", amount=amount)
+    else:
+        shown = size if float(size).is_integer() else round(size, 1)
+        amount = verbatim(f"{shown:g}")
+        up, down = text("report.more", amount=amount), text("report.fewer", amount=amount)
+    if not shown:
+        return None
+    return up if delta > 0 else down
 
 
 def chart(report: Report, *, so_far: bool = False) -> dict[str, Any]:

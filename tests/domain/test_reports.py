@@ -57,7 +57,7 @@ async def test_the_weekly_report_reaches_the_front_desk_and_each_department_on_m
     for group in (FRONT_DESK, ENGINEERING):
         chart, repairs, complaints, slips = await job.reports(group, after=mark)
         assert chart.startswith("Weekly report, 2026-W39 (week of 2026-09-21)"), chart
-        assert "Requests received: 1 (+1 on the week before)" in repairs
+        assert "Requests received: 1 (1 more than the week before)" in repairs
         assert "Average wait until accepted: 0.0 h" in repairs
         assert "Complaints received: 0" in complaints
         assert "Slips issued: 0" in slips

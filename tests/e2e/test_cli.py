@@ -73,8 +73,14 @@ def test_reimporting_the_roster_updates_instead_of_duplicating(tmp_path: Path):
     }
     first = cli("residents", "import", str(roster), cwd=tmp_path, env=env)
     assert first.returncode == 0, first.stderr
-    assert "1 created" in first.stdout and "1 rejected" in first.stdout
-    assert "line 3" in first.stdout
+    # In the estate's language (the example config's is Chinese), reasons included.
+    assert "新建 1 人" in first.stdout and "拒收 1 行" in first.stdout, first.stdout
+    assert "第 3 行：电话“12345”不是有效的电话号码" in first.stdout, first.stdout
     roster.write_text("楼栋,单元,房号,姓名,电话\n3,2,301,陈静静,13800000001\n")
     second = cli("residents", "import", str(roster), cwd=tmp_path, env=env)
-    assert "0 created" in second.stdout and "1 updated" in second.stdout
+    assert "新建 0 人" in second.stdout and "更新 1 人" in second.stdout, second.stdout
+    # A file that cannot be imported at all is refused whole, and says why in Chinese too.
+    (tmp_path / "住户.txt").write_text("楼栋,单元,房号,姓名,电话\n")
+    refused = cli("residents", "import", str(tmp_path / "住户.txt"), cwd=tmp_path, env=env)
+    assert refused.returncode == 2
+    assert "住户.txt：无法识别的文件类型“.txt”，请使用 .csv 或 .xlsx 文件" in refused.stderr

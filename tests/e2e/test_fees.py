@@ -145,6 +145,36 @@ async def test_a_list_sent_in_the_finance_group_is_imported_and_others_files_are
     await estate.finance.wait_for_message(containing="could not read this arrears list")
 
 
+async def test_an_officer_who_reads_chinese_is_told_in_chinese_why_lines_were_refused(
+    estate: Estate, bot: BotProcess
+):
+    xu = estate.xu
+    await start_staff(xu)
+    await xu.send("/lang")
+    await xu.wait_for_message(containing="Choose your language")
+    await xu.click("简体中文")
+    data = write_csv(
+        estate,
+        *owed(),
+        f"3-2-301,parking,2026/13,10,{_due()}",
+        "5-1-101,water,2026-11,-5,soon",
+    ).read_bytes()
+    await xu.send_document(data, "欠费.csv", caption="/arrears")
+    report = await xu.wait_for_message(containing="欠费清单 欠费.csv 已导入")
+    assert "新增 2 条" in report.text and "拒收 2 条" in report.text, report.text
+    for line in (
+        "第 4 行：费用类型“parking”不在可选范围内：物业管理费、水费、电费、燃气费、有偿服务费；"
+        "账期“2026/13”不是月份，应写成 2026-11 这样",
+        "第 5 行：金额 -5 为负数；清单中只列该户欠缴的金额；"
+        "到期日“soon”不是日期，应写成 2026-12-15 这样",
+    ):
+        assert line in report.text, (line, report.text)
+    assert not any(word in report.text for word in ("period", "amount", "line")), report.text
+    # A file that is not a list at all: why, in Chinese too.
+    await xu.send_document(b"building,room\n3,301\n", "清单.csv", caption="/arrears")
+    await xu.wait_for_message(containing="无法读取此欠费清单：清单.csv：表头（第 1 行）缺少")
+
+
 async def test_the_chase_and_deadline_notices_and_i_have_paid_with_both_answers(
     estate: Estate, bot: BotProcess
 ):

@@ -12,11 +12,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from bot.render import Renderer
 from bot.runtime import system_clock
 from handlers.fees.arrears import (
     ArrearsReport,
@@ -29,13 +31,22 @@ from handlers.fees.arrears import (
 )
 from handlers.fees.files import format_report, read_arrears
 from handlers.fees.types import fee_type_key
+from handlers.messages import TextBody, message, text
+from handlers.rejections import RejectedRow, empty, reason_of, spreadsheet_error
 from handlers.roster_files import RosterFileError
-from handlers.roster_import import RejectedRow
 from storage.database import Database
 from storage.migrate import upgrade
 from storage.models import Arrear, Event, Unit
 
 HEADER = "unit,fee type,period,amount,due date"
+
+
+RENDERER = Renderer(ZoneInfo("Asia/Shanghai"))
+
+
+def shown(body: TextBody, language: str = "en") -> str:
+    """A reason as the command line prints it, in `language`."""
+    return RENDERER.terminal(language, dict(message(body)))
 
 
 @dataclass
@@ -120,7 +131,7 @@ def test_a_unit_in_three_columns_and_a_unit_that_cannot_be_told() -> None:
         2, "water", "2026-11", "1", "2026-12-01", building="3", entrance="2", room="301"
     )
     assert parse_unit(three) == ("3", "2", "301")
-    assert "not building-entrance-room" in str(parse_unit(row(2, "301", "w", "", "", "")))
+    assert parse_unit(row(2, "301", "w", "", "", "")) == text("import.reason.unit", value="301")
 
 
 @pytest.mark.parametrize(
@@ -157,10 +168,17 @@ def test_amounts_are_exact(written: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("written", "reason"),
-    [("-5", "negative"), ("1.005", "two decimals"), ("abc", "not a number"), ("", "empty")],
+    [
+        ("-5", "amount -5 is negative; list only what the unit owes"),
+        ("1.005", "amount 1.005 has more than two decimals"),
+        ("abc", "amount 'abc' is not a number"),
+        ("", "amount is empty"),
+    ],
 )
 def test_not_amounts(written: str, reason: str) -> None:
-    assert reason in str(parse_amount(written))
+    said = parse_amount(written)
+    assert not isinstance(said, Decimal)
+    assert shown(said) == reason
 
 
 @pytest.mark.parametrize(
@@ -220,10 +238,19 @@ def test_xlsx_numbers_and_dates_are_read_as_text(tmp_path: Path) -> None:
 
 def test_a_file_without_the_needed_columns_fails_whole(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "a.csv", "building,room,fee type,amount", "3,301,water,5")
-    with pytest.raises(RosterFileError, match=r"unit \(or building, entrance and room\), period"):
+    with pytest.raises(RosterFileError) as error:
         read_arrears(path)
-    with pytest.raises(RosterFileError, match="unknown file type"):
+    assert shown(error.value.reason).startswith(
+        "a.csv: the header row (line 1) has no unit (or building, entrance and room), period, "
+        "due date columns; found 'building', 'room', 'fee type', 'amount'. Accepted names: "
+        "unit: unit/home/房屋/"
+    )
+    assert shown(error.value.reason, "zh_Hans").startswith(
+        "a.csv：表头（第 1 行）缺少房屋（或楼栋、单元和房号）、账期、到期日列；"
+    )
+    with pytest.raises(RosterFileError) as error:
         read_arrears(write_csv(tmp_path / "a.txt", HEADER))
+    assert shown(error.value.reason) == "a.txt: unknown file type '.txt'; use a .csv or .xlsx file"
 
 
 # -- the import --------------------------------------------------------------------------------
@@ -300,16 +327,17 @@ async def test_rejected_rows_are_listed_and_their_balance_is_not_settled(estate:
             row(6, "5-1-101", "gas", "2026-11", "12", "2026-12-15"),
         ],
     )
-    assert report.rejected == [
-        RejectedRow(2, "amount 'eighty' is not a number"),
-        RejectedRow(
-            3,
-            "fee type 'parking' is not one of management, water, power, gas, services; "
-            "due date 'soon' is not a date such as 2026-12-15",
-        ),
-        RejectedRow(4, "building is empty"),
-        RejectedRow(5, "same unit, fee type and period as line 6, which is imported instead"),
-    ]
+    assert {rejected.line: shown(reason_of(rejected)) for rejected in report.rejected} == {
+        2: "amount 'eighty' is not a number",
+        3: "fee type 'parking' is not one of Management fee, Water, Electricity, Gas, "
+        "Paid services; due date 'soon' is not a date such as 2026-12-15",
+        4: "building is empty",
+        5: "same unit, fee type and period as line 6, which is imported instead",
+    }
+    assert shown(reason_of(report.rejected[1]), "zh_Hans") == (
+        "费用类型“parking”不在可选范围内：物业管理费、水费、电费、燃气费、有偿服务费；"
+        "到期日“soon”不是日期，应写成 2026-12-15 这样"
+    )
     assert await balances(estate) == [
         ("3-2-301", "water", "2026-11", Decimal("80.00"), True),  # line 2 was unreadable
         ("5-1-101", "gas", "2026-11", Decimal("12.00"), True),
@@ -332,10 +360,12 @@ async def test_import_records_an_event_and_leaves_the_commit_to_the_caller(estat
 
 
 def test_format_report_lists_every_rejected_line() -> None:
-    report = ArrearsReport(created=2, settled=1, rejected=[RejectedRow(4, "amount is empty")])
-    said = format_report("a.csv", report, [RejectedRow(3, "amount holds #DIV/0!")])
-    assert said.splitlines() == [
+    report = ArrearsReport(created=2, settled=1, rejected=[RejectedRow(4, [empty("amount")])])
+    said = format_report(
+        "a.csv", report, [RejectedRow(3, [spreadsheet_error("amount", "#DIV/0!")])]
+    )
+    assert RENDERER.terminal("en", dict(said)).splitlines() == [
         "Imported a.csv: 2 new, 0 changed, 0 unchanged, 1 settled, 2 rejected",
-        "  line 3: amount holds #DIV/0!",
+        "  line 3: amount holds the spreadsheet error #DIV/0!",
         "  line 4: amount is empty",
     ]

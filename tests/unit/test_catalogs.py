@@ -119,7 +119,9 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"desk.resident.{w}.{k}" for w in ("received", "done") for k in followed}
     keys |= {f"desk.status.{state}" for state in DESK.states}
     keys |= {f"report.severity.{s}" for s in (*SEVERITIES, "untriaged")}
-    keys |= {f"report.{family}.{kind}" for family in ("change", "chart.trend") for kind in KINDS}
+    keys |= {
+        f"report.{family}.{kind}" for family in ("change", "same", "chart.trend") for kind in KINDS
+    }
     keys |= {f"report.title.{kind}{so_far}" for kind in KINDS for so_far in ("", "_so_far")}
     features = build_features(load_estate_config_text(example_config_text()))
     keys |= {f"command.{name}" for name in features.telegram_commands}

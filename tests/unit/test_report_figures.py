@@ -22,11 +22,12 @@ from bot.features import build_features
 from bot.render import CAPTION_LIMIT, Renderer
 from handlers.complaints.policy import complaint_policy
 from handlers.config import EstateConfig, example_config_text, load_estate_config_text
+from handlers.messages import TextBody
 from handlers.repairs.policy import repair_policy
 from handlers.reports.complaints import complaint_figures
 from handlers.reports.compose import Report, figure_line, gather, messages
 from handlers.reports.export import tickets_of, workbook
-from handlers.reports.figures import ReportSections, Section
+from handlers.reports.figures import Figure, ReportSections, Section, Unit
 from handlers.reports.period import Period, parse
 from handlers.reports.policy import report_policy
 from handlers.reports.repairs import repair_figures
@@ -315,9 +316,13 @@ async def test_complaint_figures_and_analysis(uow: UnitOfWork):
     assert next((t["params"]["value"], n) for t, n in topic.items) == ("Noise and neighbours", 3)
     rendered = render(section.analysis)
     assert rendered[0] == "Noise and neighbours: 3 complaints"
-    assert (
-        "C-0003: corrective: Spoke to 502 about the drilling.; preventive: Renovation"
-        in (rendered[1])
+    assert rendered[1] == (
+        "  • C-0003: corrective: Spoke to 502 about the drilling; "
+        "preventive: Renovation hours posted in every lift"
+    )
+    assert render(section.analysis, "zh_Hans")[1] == (
+        "  • C-0003：纠正措施：Spoke to 502 about the drilling；"
+        "预防措施：Renovation hours posted in every lift"
     )
     assert "no corrective action recorded yet" in rendered[3]  # parking / cleanliness
     breached = render(section.breached)  # whenever received: September's c6 too
@@ -382,11 +387,48 @@ async def test_the_monthly_report_reads_in_both_languages_within_telegrams_limit
     assert "🔴 Minor complaints replied in time: 0% · target 100%" in english
     assert "🟢 Residents satisfied with complaint handling: 100% · target 90%" in english
     complaints = renderer.text("en", details[1])
-    assert "Complaints received: 5 (+4 on the month before)" in complaints
+    assert "Complaints received: 5 (4 more than the month before)" in complaints
     assert "Complaint analysis" in complaints and "2 open items past their deadline" in complaints
     assert "Slips issued: 0\n" in renderer.text("en", details[2])  # nothing then, nothing now
     chinese = renderer.text("zh_Hans", details[1])
-    assert "受理投诉：5（较上月 +4）" in chinese
+    assert "受理投诉：5（比上月多 4）" in chinese
+
+
+def test_a_change_reads_as_more_or_fewer_than_the_period_before_in_both_languages():
+    def lines(unit: Unit, *changes: tuple[float, float]) -> list[TextBody]:
+        return [
+            figure_line(
+                Figure("repairs.received", now, unit),
+                Figure("repairs.received", then, unit),
+                WEEK_40,
+            )
+            for now, then in changes
+        ]
+
+    counts = lines("count", (5, 3), (2, 3), (3, 3))
+    assert [line.split(": ", 1)[1] for line in render(counts)] == [
+        "5 (2 more than the week before)",
+        "2 (1 fewer than the week before)",
+        "3 (same as the week before)",
+    ]
+    assert [line.split("：", 1)[1] for line in render(counts, "zh_Hans")] == [
+        "5（比上周多 2）",
+        "2（比上周少 1）",
+        "3（与上周持平）",
+    ]
+    percents = lines("percent", (81, 80), (75, 80), (80.2, 80))
+    assert [line.split(": ", 1)[1] for line in render(percents)] == [
+        "81% (1 point higher than the week before)",
+        "75% (5 points lower than the week before)",
+        "80% (same as the week before)",
+    ]
+    assert render(percents, "zh_Hans")[1].split("：", 1)[1] == "75%（比上周低 5 个百分点）"
+    hours = lines("hours", (2.5, 1.0), (1.0, 2.5))
+    assert [line.split(": ", 1)[1] for line in render(hours)] == [
+        "2.5 h (1.5 h longer than the week before)",
+        "1.0 h (1.5 h shorter than the week before)",
+    ]
+    assert render(hours, "zh_Hans")[0].split("：", 1)[1] == "2.5 小时（比上周多 1.5 小时）"
 
 
 async def test_satisfaction_per_question_reads_in_both_languages(uow: UnitOfWork):
