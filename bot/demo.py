@@ -218,6 +218,9 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
                 await alice.wait_for_message(containing="Anything you would like to add")
                 await alice.send("Quick and tidy, thank you!")
                 await alice.wait_for_message(containing="feedback is recorded")
+                # Alice pays the ¥35 of materials at the front desk; Wang records it.
+                await wang.click("Paid at the front desk", in_chat=front_desk)
+                await alice.wait_for_message(containing="payment of ¥35.00 is recorded")
 
             async def alice_complains_about_noise() -> None:
                 await wang.send("/start")
@@ -392,7 +395,7 @@ async def run_demo(out: Callable[[str], None] = print, engine: str = "ptb") -> i
                     chen_registers_in_chinese_and_is_rejected,
                 ),
                 (
-                    "Alice reports a leak: dispatched, accepted, done, signed off, surveyed",
+                    "Alice reports a leak: dispatched, done, signed off, surveyed, fees paid",
                     alice_reports_a_leak_from_report_to_survey,
                 ),
                 (

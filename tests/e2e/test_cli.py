@@ -39,6 +39,8 @@ def test_demo_plays_both_registration_paths_and_exits_cleanly(tmp_path: Path):
     assert "[Front desk] Wang: clicked [Approve]" in result.stdout
     assert "✓ Alice phones about a light: the front desk records it" in result.stdout
     assert "Recorded by Wang Fang · by phone" in result.stdout
+    assert "[Front desk] Wang: clicked [💰 Paid at the front desk]" in result.stdout
+    assert "💰 R-0001: your payment of ¥35.00 is recorded." in result.stdout
     assert "✓ Nobody answers the light's callback: a phone task, Wang calls Alice" in result.stdout
     assert "📞 Callback R-0002: Alice Chen has not answered the callback survey" in result.stdout
     assert "Called back by Wang Fang: satisfied" in result.stdout
