@@ -46,6 +46,12 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 
+SLACK_MS = 100
+"""The overall limit's window is a little longer than Telegram's second: several chats send at
+once, and their requests reach Telegram in a slightly different order and spacing than they
+left the limiter; each 429 would pause all sending for a whole second."""
+
+
 class OverallLimit:
     """At most `per_second` messages in every sliding second, as Telegram counts them.
 
@@ -57,7 +63,7 @@ class OverallLimit:
     """
 
     def __init__(self, per_second: float) -> None:
-        self._limiter = Limiter(Rate(max(1, int(per_second)), Duration.SECOND))
+        self._limiter = Limiter(Rate(max(1, int(per_second)), Duration.SECOND + SLACK_MS))
 
     async def acquire(self) -> None:
         await self._limiter.try_acquire_async("overall")
