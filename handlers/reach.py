@@ -52,10 +52,9 @@ async def reach(
 ) -> bool:
     """Send `body` to the person privately if the bot may; else to the fallback. True if sent
     privately."""
-    account = await uow.people.telegram_user(user_id)
-    if can_message(account):
-        await uow.outbox.send(user_id, body, urgent=urgent)
+    if await reach_privately(uow, user_id, body, urgent=urgent) is not None:
         return True
+    account = await uow.people.telegram_user(user_id)
     uow.events.record("reach.fallback", "user", user_id, actor=None, groups=list(fallback.groups))
     if not fallback.groups:
         return False
@@ -64,6 +63,16 @@ async def reach(
         said = _headed(await _name_of(uow, user_id, account), body)
     await to_group(uow, fallback.groups, said, urgent=urgent)
     return False
+
+
+async def reach_privately(
+    uow: UnitOfWork, user_id: int, body: MessageBody, *, urgent: bool = False
+) -> int | None:
+    """Send `body` to the person privately if the bot may: the outbox id, to change the message
+    later (take its buttons away once answered); None when the bot may not write to them."""
+    if not can_message(await uow.people.telegram_user(user_id)):
+        return None
+    return await uow.outbox.send(user_id, body, urgent=urgent)
 
 
 async def to_group(

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from handlers.actor import Actor, TapAnswer
 from handlers.forms import Answers, Outcome
 from handlers.messages import MessageBody, TextBody, message, moment, text, verbatim
-from handlers.reach import post_task, reach, to_group
+from handlers.reach import post_task, reach, reach_privately, to_group
 from handlers.repairs.common import (
     AGREE,
     CALL,
@@ -44,6 +44,8 @@ from storage.uow import UnitOfWork
 
 TASK = "quote_task"
 """The ticket's detail that keeps the front desk's phone task card about its quote."""
+ASKED = "quote_message"
+"""The ticket's detail that keeps the resident's quote message, whose buttons go once answered."""
 FRONT_DESK_ONLY = text("repair.error.front_desk_calls")
 
 
@@ -107,7 +109,7 @@ def send(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, Answers], Awaitab
     return hook
 
 
-def _for_resident(ticket: Ticket) -> MessageBody:
+def _quote_lines(ticket: Ticket) -> list[TextBody]:
     quote = quote_of(ticket) or {}
     lines: list[TextBody] = [
         text("repair.quote.resident", number=number(ticket), name=verbatim(quote.get("by", ""))),
@@ -115,9 +117,13 @@ def _for_resident(ticket: Ticket) -> MessageBody:
     ]
     if quote.get("note"):
         lines.append(text("repair.quote.note", note=verbatim(quote["note"])))
-    lines.append(text("repair.quote.ask"))
+    return lines
+
+
+def _for_resident(ticket: Ticket) -> MessageBody:
     return message(
-        *lines,
+        *_quote_lines(ticket),
+        text("repair.quote.ask"),
         buttons=[
             [
                 AGREE.button(text("repair.button.agree"), ticket.id),
@@ -130,8 +136,13 @@ def _for_resident(ticket: Ticket) -> MessageBody:
 async def _ask_resident(uow: UnitOfWork, ticket: Ticket) -> None:
     """The reporter reads the quote; one the bot cannot write to is called by the front desk."""
     reporter = ticket.reporter_user_id
-    if reporter is None or not await reach(uow, reporter, _for_resident(ticket)):
+    asked = None
+    if reporter is not None:
+        asked = await reach_privately(uow, reporter, _for_resident(ticket))
+    if asked is None:
         await _phone_task(uow, ticket)
+    else:
+        ticket.details = {**ticket.details, ASKED: asked}
 
 
 def _task(ticket: Ticket, outcome: TextBody | None = None) -> MessageBody:
@@ -196,6 +207,11 @@ async def answer(
         return False
     await REPAIRS.cancel(uow, ticket, *((QUOTE_WAIT,) if agreed else ()))
     await refresh_card(uow, policy, ticket)
+    if asked := ticket.details.get(ASKED):  # the resident's quote loses its buttons
+        answered = (
+            text("repair.quote.answer_agreed") if agreed else text("repair.quote.answer_declined")
+        )
+        await uow.outbox.edit(int(asked), message(*_quote_lines(ticket), answered))
     amounts = quote_line(quote)
     facts = {"number": number(ticket), "amounts": amounts}
     said = (

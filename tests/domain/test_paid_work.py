@@ -183,7 +183,9 @@ async def test_an_unanswered_quote_becomes_a_phone_task_for_the_front_desk(job: 
     assert "Li Na recorded on the phone" in (await job.last(FRONT_DESK)).text
     assert "you agreed to the quote" in (await job.last(ALICE)).text
     assert (await job.ticket("repair")).status == "accepted"
-    late = await job.tap(ALICE, "Decline")
+    [quote] = [m for m in await job.messages(ALICE) if "sends you a quote" in m.text]
+    assert quote.buttons == [] and "→ ✅ Agreed" in quote.text  # answered: its buttons went
+    late = await job.tap_data(ALICE, "1|rep.decline|1")  # the Decline it showed, replayed
     assert late.alert and "already been answered" in late.text
 
 

@@ -84,6 +84,8 @@ async def test_an_agreed_quote_is_done_as_quoted_and_the_front_desk_records_the_
 
     answer = await alice.click("Agree", message=quote)
     assert not answer.show_alert and "your answer is recorded" in (answer.text or "")
+    answered = await alice.wait_for_message(containing="→ ✅ Agreed")  # the quote itself
+    assert answered.message_id == quote.message_id and answered.buttons == []
     await alice.wait_for_message(containing="you agreed to the quote")
     await zhou.wait_for_message(containing="the resident agreed to your quote")
     await estate.engineering.wait_for_message(containing="Quote agreed by the resident")
@@ -118,8 +120,10 @@ async def test_a_declined_quote_stops_the_job_and_its_old_buttons_do_nothing(
     alice, zhou = estate.alice, estate.zhou
     card, quote, done = await quoted_job(estate)
 
+    agree = data_of(quote, "Agree")
     answer = await alice.click("Decline", message=quote)
     assert not answer.show_alert
+    assert (await alice.wait_for_message(containing="→ ❌ Declined")).buttons == []
     await alice.wait_for_message(containing="the job is closed without any work")
     await zhou.wait_for_message(containing="do not start the work")
     await estate.engineering.wait_for_message(containing="The resident declined the quote")
@@ -130,7 +134,7 @@ async def test_a_declined_quote_stops_the_job_and_its_old_buttons_do_nothing(
 
     answer = await zhou.click_data(done, message=card)  # Done, from before the quote
     assert answer.show_alert and "quote declined, stopped" in (answer.text or "")
-    answer = await alice.click("Agree", message=quote)  # changing her mind on the old quote
+    answer = await alice.click_data(agree, message=quote)  # her mind changed, an old button
     assert answer.show_alert and "already been answered" in (answer.text or "")
     assert await status(estate) == "declined"
     assert await estate.query(
