@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from handlers.actor import Actor, TapAnswer
 from handlers.forms import Answers, Outcome
 from handlers.messages import MessageBody, TextBody, message, moment, text, verbatim
-from handlers.reach import post_task, reach, reach_privately, to_group
+from handlers.reach import post_task, reach_privately, to_group
 from handlers.repairs.common import (
     AGREE,
     CALL,
@@ -57,16 +57,15 @@ def _acceptor(staff: Staff, ticket: Ticket) -> TapAnswer | None:
 
 
 def open_form(policy: RepairPolicy) -> TapHandler:
-    @REPAIRS.staff_action(refusal=STAFF_ONLY, may=_acceptor)
-    async def handler(uow: UnitOfWork, actor: Actor, acting: Acting) -> TapAnswer:
-        """Ask the technician, privately, for the labour and material costs."""
-        ticket = acting.ticket
-        if not REPAIRS.allows(ticket, "quote"):
-            return refusal(ticket)
-        toast = text("repair.toast.quote_form", number=number(ticket))
-        return await REPAIRS.open_form(uow, actor, QUOTE_FORM, ticket, toast)
-
-    return handler
+    """Quote on the card: the technician who accepted the job writes the costs, privately."""
+    return REPAIRS.opens_form(
+        QUOTE_FORM,
+        "quote",
+        toast=lambda ticket: text("repair.toast.quote_form", number=number(ticket)),
+        refused=refusal,
+        refusal=STAFF_ONLY,
+        may=_acceptor,
+    )
 
 
 def send(policy: RepairPolicy) -> Callable[[UnitOfWork, Actor, Answers], Awaitable[Outcome]]:
@@ -270,8 +269,7 @@ def answered_by_phone(policy: RepairPolicy) -> TapHandler:
         )
         if task := ticket.details.get(TASK):
             await uow.outbox.edit(int(task), _task(ticket, outcome))
-        if ticket.reporter_user_id is not None:
-            await reach(uow, ticket.reporter_user_id, _told(ticket, bool(agreed)))
+        await REPAIRS.tell_reporter(uow, ticket, _told(ticket, bool(agreed)))
         return TapAnswer(text("repair.phone.recorded", number=number(ticket)))
 
     return handler
