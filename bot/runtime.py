@@ -12,6 +12,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from bot.core.botapi import BotApi
 from bot.core.desk import Desk, DeskSettings
 from bot.core.engine import Engine
 from bot.core.flows import FlowRunner
@@ -59,6 +60,7 @@ class Runtime:
     estate_id: int
     desk: Desk
     engine: Engine
+    api: BotApi
     intake: Intake
     sender: OutboxSender
     timers: TimerRunner
@@ -104,6 +106,7 @@ class Runtime:
         )
         renderer = Renderer(zone)
         engine: Engine = engine_class(settings.engine)(token, settings.telegram_api, desk, renderer)
+        api = BotApi(token, settings.telegram_api)
 
         sender_limits = limits or SenderLimits(
             claim_timeout=timedelta(seconds=settings.outbox_claim_timeout),
@@ -112,7 +115,7 @@ class Runtime:
         sender = OutboxSender(
             db,
             estate_id,
-            engine.transport,
+            api,
             renderer,
             desk.language_for,
             sender_limits,
@@ -121,7 +124,7 @@ class Runtime:
         intake = Intake(db, estate_id, engine.feed)
         timers = TimerRunner(db, estate_id, features.timers, worker=worker_name())
         db.commit_listeners.append(lambda uow: sender.wake() if uow.outbox.staged else None)
-        return cls(settings, config, db, estate_id, desk, engine, intake, sender, timers)
+        return cls(settings, config, db, estate_id, desk, engine, api, intake, sender, timers)
 
     async def _start_engine(self) -> None:
         """Start the engine, then tell the renderer the bot's username, which Telegram gave it
@@ -133,8 +136,8 @@ class Runtime:
         """Long polling: the usual way to run behind a firewall or on a laptop."""
         await self._start_engine()
         with suppress(Exception):
-            await self.engine.transport.call("deleteWebhook", {"drop_pending_updates": False})
-        await self._run(stop, self.intake.poll(self.engine.transport, stop))
+            await self.api.call("deleteWebhook", {"drop_pending_updates": False})
+        await self._run(stop, self.intake.poll(self.api, stop))
 
     async def run_webhook(self, url: str, host: str, port: int, stop: asyncio.Event) -> None:
         """Webhook: Telegram posts updates to `url`, which must reach this process's `port`."""
@@ -149,7 +152,7 @@ class Runtime:
         server = WebhookServer(self.intake, url, host, port, secret)
         await server.start()
         try:
-            await self.engine.transport.call(
+            await self.api.call(
                 "setWebhook",
                 {"url": url, "secret_token": secret, "allowed_updates": ALLOWED_UPDATES},
             )
@@ -184,4 +187,5 @@ class Runtime:
     async def close(self) -> None:
         with suppress(Exception):
             await self.engine.stop()
+        await self.api.close()
         await self.db.close()

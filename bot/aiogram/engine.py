@@ -1,10 +1,11 @@
 """The aiogram engine: a real aiogram 3 `Bot` and `Dispatcher`, one handler, one entry point.
 
-Like the python-telegram-bot engine, it brings the HTTP client, (de)serialisation and update
-dispatch, and nothing else: aiogram's own polling acknowledges updates before they are handled and
-its FSM storage keeps state outside the database, so neither is used. Intake feeds it recorded
-updates; one handler, on every event observer of one router, hands each update to the core and
-answers button taps at once.
+Like the python-telegram-bot engine, it brings typed calls (tap answers, `getMe`, the command
+menu, files) and update dispatch, and nothing else (the outbox's and the intake's calls go
+through `BotApi`): aiogram's own polling acknowledges updates before they are handled and its FSM
+storage keeps state outside the database, so neither is used. Intake feeds it recorded updates;
+one handler, on every event observer of one router, hands each update to the core and answers
+button taps at once.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, Update
 
-from bot.aiogram.transport import AiogramTransport
 from bot.core.desk import Desk
 from bot.core.engine import command_menus, handle_update
 from bot.render import Renderer
@@ -50,7 +50,6 @@ class AiogramEngine:
             if kind not in ("update", "error"):  # every kind of event goes to the desk
                 observer.register(self._entry)
         self.dispatcher.include_router(router)
-        self.transport = AiogramTransport(self.bot)
         self._username = ""
         desk.fetch_file = self.fetch_file
 

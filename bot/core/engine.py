@@ -1,8 +1,8 @@
 """What every engine does with an update, written once: hand it to the desk, answer a tap.
 
-An engine (python-telegram-bot's, aiogram's) brings a library's HTTP client and update types;
-the library-independent part of its one handler lives here, so the engines differ only in how
-they call their library.
+An engine (python-telegram-bot's, aiogram's) brings a library's update types and dispatch (the
+outbox's and the intake's calls go through `bot.core.botapi`); the library-independent part of
+its one handler lives here, so the engines differ only in how they call their library.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ class Engine(Protocol):
     """A library connected to the desk: what the runtime starts, feeds and sends through."""
 
     name: str
-    transport: Any
 
     @property
     def bot_username(self) -> str: ...

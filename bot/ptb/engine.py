@@ -1,14 +1,16 @@
 """The python-telegram-bot engine: a real `Application`, one handler, one entry point.
 
-The Application brings the Bot (HTTP, timeouts, (de)serialisation) and its update processing; it
-does not own polling (its Updater acknowledges updates before they are handled) nor state
-(`persistence` flushes on an interval). Intake feeds it recorded updates; the single `TypeHandler`
-hands each to the core and answers button taps at once.
+The Application brings the Bot (typed calls: tap answers, `getMe`, the command menu, files) and
+its update processing; it does not own polling (its Updater acknowledges updates before they are
+handled), state (`persistence` flushes on an interval) nor the outbox's and the intake's calls
+(`BotApi`). Intake feeds it recorded updates; the single `TypeHandler` hands each to the core and
+answers button taps at once.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -17,10 +19,13 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.core.desk import Desk
 from bot.core.engine import command_menus, handle_update
-from bot.ptb.transport import PtbTransport
 from bot.render import Renderer
 
 log = logging.getLogger(__name__)
+
+# PTB 22.2 deprecates `RetryAfter.retry_after` as seconds in favour of a timedelta (the next major
+# version's type), and warns on every 429 until a program opts in.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
 class PtbEngine:
@@ -49,7 +54,6 @@ class PtbEngine:
             .build()
         )
         self.application.add_handler(TypeHandler(Update, self._entry))
-        self.transport = PtbTransport(self.application.bot)
         desk.fetch_file = self.fetch_file
 
     async def fetch_file(self, file_id: str) -> bytes:

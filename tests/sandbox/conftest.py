@@ -1,5 +1,5 @@
 """Fixtures: a started sandbox, real python-telegram-bot and aiogram clients talking to it, and
-the real outbox sender over PTB's transport with a database and a clock moved by hand."""
+the real outbox sender over `BotApi` with a database and a clock moved by hand."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from aiogram import Bot as AiogramBot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
+from bot.core.botapi import BotApi
 from bot.core.sender import OutboxSender
-from bot.ptb.transport import PtbTransport
 from bot.render import Renderer
 from bot.sandbox import SandboxServer, SandboxUser
 from storage.database import Database
@@ -66,7 +66,7 @@ class Clock:
 
 
 class Desk:
-    """A database, the real sender over PTB's transport, and the rows it sent."""
+    """A database, the real sender over `BotApi`, and the rows it sent."""
 
     def __init__(self, db: Database, estate_id: int, sender: OutboxSender, clock: Clock) -> None:
         self.db = db
@@ -106,6 +106,8 @@ async def desk(tmp_path: Path, sandbox: SandboxServer, ptb: telegram.Bot) -> Asy
     # As the runtime does once the engine has started: the username comes from getMe.
     renderer = Renderer(ZoneInfo("Asia/Shanghai"), bot_username=ptb.username)
 
-    sender = OutboxSender(db, estate_id, PtbTransport(ptb), renderer, lambda _user: "en")
+    api = BotApi(sandbox.token, sandbox.base_url)
+    sender = OutboxSender(db, estate_id, api, renderer, lambda _user: "en")
     yield Desk(db, estate_id, sender, clock)
+    await api.close()
     await db.close()

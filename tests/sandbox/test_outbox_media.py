@@ -13,7 +13,6 @@ import io
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 import zxingcpp
 from PIL import Image
 
@@ -25,9 +24,6 @@ from handlers.messages import button, document, message, verbatim
 from storage.repositories.outbox import PENDING, SENT
 
 from .conftest import Desk
-
-# The transport calls do_api_request on purpose; PTB's nudge towards typed methods is noise here.
-pytestmark = pytest.mark.filterwarnings("ignore:Please use 'Bot:telegram.warnings.PTBUserWarning")
 
 # Excel's UTF-8 mark, Chinese and CRLF: the bytes must arrive exactly as made.
 CSV = '\ufeffslip,unit,items\r\n7,3栋2单元301室,"沙发, two chairs"\r\n'.encode()
