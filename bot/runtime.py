@@ -122,8 +122,10 @@ class Runtime:
             on_blocked=features.on_blocked,
         )
         intake = Intake(db, estate_id, engine.feed)
+        desk.on_retry = intake.retry_soon
         timers = TimerRunner(db, estate_id, features.timers, worker=worker_name())
-        db.commit_listeners.append(lambda uow: sender.wake() if uow.outbox.staged else None)
+        db.commit_listeners.append(sender.committed)
+        db.hand_off = True  # private replies are claimed as they are decided, sent on commit
         return cls(settings, config, db, estate_id, desk, engine, api, intake, sender, timers)
 
     async def _start_engine(self) -> None:

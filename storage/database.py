@@ -24,6 +24,9 @@ class Database:
         self.sessions = session_factory(self.engine, clock)
         self.clock = clock
         self.commit_listeners: list[Callable[[UnitOfWork], None]] = []
+        self.hand_off = False
+        """Set by a process whose sender takes each unit's `outbox.handed` from a commit
+        listener: units then claim private replies for it in their own transaction."""
         # SQLite has one writer at a time. Its transactions queue here, in this process's event
         # loop, rather than on the file lock: there a waiting writer polls with sleeps of up to
         # 100 ms (the busy handler), which is where a single resident's slow replies came from.
@@ -31,7 +34,9 @@ class Database:
         self.writer = OneWriter() if self.engine.dialect.name == "sqlite" else None
 
     def uow(self, estate_id: int) -> UnitOfWork:
-        return UnitOfWork(self.sessions, estate_id, self.clock, self._committed, self.writer)
+        return UnitOfWork(
+            self.sessions, estate_id, self.clock, self._committed, self.writer, self.hand_off
+        )
 
     def _committed(self, uow: UnitOfWork) -> None:
         for listener in self.commit_listeners:

@@ -74,8 +74,10 @@ class UnitOfWork:
         clock: Clock,
         on_commit: Callable[[UnitOfWork], None] | None = None,
         writer: OneWriter | None = None,
+        hand_off: bool = False,
     ) -> None:
         self._sessions = sessions
+        self._hand_off = hand_off  # the outbox hands private replies to this process's sender
         self.estate_id = estate_id
         self._clock = clock
         self._on_commit = on_commit
@@ -104,7 +106,7 @@ class UnitOfWork:
         self.conversations = ConversationRepository(self.session, self.now)
         self.events = EventLog(self.session, self.now, self.estate_id)
         self.inbox = Inbox(self.session, self.now)
-        self.outbox = Outbox(self.session, self.now)
+        self.outbox = Outbox(self.session, self.now, self._hand_off)
         self.people = PeopleRepository(self.session, self.now, self.estate_id)
         self.registrations = RegistrationRepository(self.session, self.now, self.estate_id)
         self.timers = Timers(self.session, self.now, self.estate_id)

@@ -72,6 +72,9 @@ class Desk:
         self.runner = runner
         self.features = features
         self.fetch_file: FileFetcher | None = None  # the engine's download, once it exists
+        self.on_retry: Callable[[], None] = _nobody
+        """Called when a failed update stays pending for another attempt (the intake's
+        `retry_soon`: it then looks at the pending rows again shortly)."""
         self.signatures: dict[str, Sequence[type]] = {
             FORM_ACTION: (int, str),
             LEGACY_FLOW_ACTION: (int, str),
@@ -100,6 +103,8 @@ class Desk:
             if gave_up and incoming.chat_id is not None and incoming.is_private:
                 await uow.outbox.send(incoming.chat_id, message(text("error.internal")))
             await uow.commit()
+        if not gave_up:
+            self.on_retry()
         return gave_up
 
     def language_for(self, user: TelegramUser | None) -> str:
@@ -371,3 +376,7 @@ def _input(incoming: Incoming) -> Input:
     if incoming.text is not None and not incoming.other_content:
         return Input("text", text=incoming.text)
     return Input("other")
+
+
+def _nobody() -> None:
+    """No one to tell (a desk without an intake: tests, benchmarks)."""

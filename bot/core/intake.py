@@ -4,8 +4,9 @@ Why not the frameworks' own polling: both acknowledge an update (move the offset
 handled, so a crash loses it. Here the offset sent to getUpdates only moves past updates already
 committed to `incoming_updates`; the webhook answers 200 only after the same commit. An update just
 recorded is handed to the engine from memory, in the order it came, without reading it back; the
-pending rows are read from the database only at start (what a previous run left) and to retry an
-update whose handling failed.
+pending rows are read from the database at start (what a previous run left), about a second
+after an update's handling failed (to retry it), and otherwise once every `rest` seconds (what
+another worker recorded and died before handling).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from storage.database import Database
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+RETRY_AFTER = 1.0
+"""Seconds before an update whose handling failed is handed to the engine again."""
 
 
 class Intake:
@@ -32,13 +35,16 @@ class Intake:
         db: Database,
         estate_id: int,
         feed: Callable[[dict[str, Any]], Awaitable[None]],
+        retry_after: float = RETRY_AFTER,
     ) -> None:
         self.db = db
         self.estate_id = estate_id
         self.feed = feed
+        self.retry_after = retry_after
         self._wake = asyncio.Event()
         self._retry_at: dict[int, float] = {}
         self._fresh: deque[dict[str, Any]] = deque()  # recorded, not yet handed to the engine
+        self._next_look = 0.0  # when `process` next reads the pending rows (loop time)
 
     async def record(self, updates: list[dict[str, Any]]) -> list[int]:
         """Commit updates not seen before; returns the new ids (a redelivery adds none)."""
@@ -79,27 +85,33 @@ class Intake:
                 await self.record(updates)
                 offset = max(int(u["update_id"]) for u in updates) + 1
 
-    async def process(self, stop: asyncio.Event, idle: float = 1.0) -> None:
+    def retry_soon(self) -> None:
+        """An update's handling failed and stays pending: read the pending rows again in about
+        `retry_after` seconds (the desk calls this; it counts the attempts)."""
+        soon = asyncio.get_running_loop().time() + self.retry_after
+        self._next_look = min(self._next_look, soon)
+
+    async def process(self, stop: asyncio.Event, rest: float = 30.0) -> None:
         """Hand updates to the engine in order until `stop` is set: first what the database
-        holds from before, then each batch as it is recorded, and the database about once per
-        `idle` seconds (to retry an update whose handling failed)."""
+        holds from before, then each batch as it is recorded; the database again when a
+        handling failed (`retry_soon`) and otherwise once every `rest` seconds."""
         loop = asyncio.get_running_loop()
-        next_look = 0.0
+        self._next_look = 0.0
         while not stop.is_set():
             # Cleared before looking, not after: an update recorded while the engine handles
             # the previous ones is not left waiting for the idle timeout.
             self._wake.clear()
             await self.process_fresh()
-            if loop.time() >= next_look:  # at start, then about once per `idle` seconds
+            if loop.time() >= self._next_look:
+                self._next_look = loop.time() + rest
                 await self.process_pending()
-                next_look = loop.time() + idle
             if self._fresh:
                 continue
             waiter = asyncio.ensure_future(self._wake.wait())
             stopper = asyncio.ensure_future(stop.wait())
             await asyncio.wait(
                 {waiter, stopper},
-                timeout=max(0.0, next_look - loop.time()),
+                timeout=max(0.0, self._next_look - loop.time()),
                 return_when=asyncio.FIRST_COMPLETED,
             )
             waiter.cancel()
@@ -122,7 +134,9 @@ class Intake:
         loop = asyncio.get_running_loop()
         handled = 0
         for update_id, payload in payloads:
-            if self._retry_at.get(update_id, 0.0) > loop.time():
+            retry_at = self._retry_at.get(update_id, 0.0)
+            if retry_at > loop.time():  # failed a moment ago: look again when it may go
+                self._next_look = min(self._next_look, retry_at)
                 continue
             await self._feed(update_id, payload)
             handled += 1
@@ -137,7 +151,8 @@ class Intake:
             await self.feed(payload)
         except Exception:
             log.exception("update %s could not be handed to the engine", update_id)
-        self._retry_at[update_id] = asyncio.get_running_loop().time() + 1.0
+            self.retry_soon()
+        self._retry_at[update_id] = asyncio.get_running_loop().time() + self.retry_after
 
 
 async def _unless_stopped(call: Awaitable[Any], stop: asyncio.Event) -> Any:

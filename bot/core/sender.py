@@ -26,6 +26,7 @@ answer is exactly-once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -40,7 +41,15 @@ from bot.core import digest
 from bot.render import ApiCall, Renderer
 from storage.database import Database
 from storage.models import OutboxMessage, TelegramUser
-from storage.repositories.outbox import BLOCKED, FAILED, PENDING, SENDING, SENT, Claimed
+from storage.repositories.outbox import (
+    BLOCKED,
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    Claimed,
+    HandOff,
+)
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -106,7 +115,9 @@ class SenderLimits:
     max_attempts: int = 8
     batch: int = 200
     parallel_chats: int = 8
-    idle_poll: float = 0.5  # seconds between looks when nothing woke the sender
+    idle_poll: float = 2.0
+    """Seconds between looks when nothing woke the sender and nothing falls due sooner: only
+    rows another process wrote wait for it (this process's commits wake the sender)."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -175,12 +186,55 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._paused_until = 0.0
         self._more = False  # the last pass left due rows for the next one (a full pass)
+        self._next_due: float | None = None  # seconds from the last pass to the next row due
+        self._handing: set[asyncio.Future[None]] = set()  # handed-over rows being sent
+        self._queued_commits = 0  # commits that left rows for the passes
 
     def wake(self) -> None:
         self._wake.set()
 
+    def committed(self, uow: UnitOfWork) -> None:
+        """A unit of work committed (`Database.commit_listeners`): send what it handed over
+        at once, and look for what it left for the passes."""
+        if uow.outbox.staged:
+            self._queued_commits += 1
+            self.wake()
+        if uow.outbox.handed.rows:
+            self.take(uow.outbox.handed)
+
+    def take(self, handed: HandOff) -> None:
+        """Send rows a unit of work claimed for this sender (`Outbox.handed`) right now, in a
+        task of their own: a reply neither waits for a pass in progress nor costs a claim."""
+        chats = {item.row.chat_id for item in handed.rows}
+        languages = {chat: self.language_of(handed.users.get(chat)) for chat in chats}
+        work = _Pass(handed.now, languages, dict(handed.targets))
+        task = asyncio.ensure_future(self._send_handed(list(handed.rows), work))
+        self._handing.add(task)
+        task.add_done_callback(self._handing.discard)
+
+    async def _send_handed(self, rows: list[Claimed], work: _Pass) -> None:
+        queued_before = self._queued_commits
+        by_chat: dict[int, list[Claimed]] = {}
+        for item in rows:
+            by_chat.setdefault(item.row.chat_id, []).append(item)
+        try:
+            await asyncio.gather(*(self._drain(queue, work) for queue in by_chat.values()))
+        except Exception:
+            log.exception("sending handed-over rows failed; their claim goes stale")
+        if self._queued_commits != queued_before:
+            # Rows committed meanwhile may have waited behind these (same chat): look now.
+            self.wake()
+
     async def run(self, stop: asyncio.Event) -> None:
-        """Deliver until `stop` is set; sleeps when there is nothing due."""
+        """Deliver until `stop` is set; sleeps when there is nothing due. Rows handed over
+        still being sent are finished (and recorded) before it returns."""
+        try:
+            await self._run(stop)
+        finally:
+            if self._handing:
+                await asyncio.gather(*self._handing, return_exceptions=True)
+
+    async def _run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             # Cleared before the pass, not after it: a commit during the pass wakes the next
             # one at once instead of being lost until the idle poll.
@@ -195,10 +249,23 @@ class OutboxSender:
             wait = asyncio.ensure_future(self._wake.wait())
             stopped = asyncio.ensure_future(stop.wait())
             await asyncio.wait(
-                {wait, stopped}, timeout=self.limits.idle_poll, return_when=asyncio.FIRST_COMPLETED
+                {wait, stopped}, timeout=self._idle_wait(), return_when=asyncio.FIRST_COMPLETED
             )
             wait.cancel()
             stopped.cancel()
+
+    def _due_in(self, seconds: float) -> None:
+        """A row the last pass saw or put back may go in `seconds`."""
+        if self._next_due is None or seconds < self._next_due:
+            self._next_due = seconds
+
+    def _idle_wait(self) -> float:
+        """How long to sleep unless woken: until the next row the last pass saw falls due (a
+        retry, a 429's pause, a chat's bucket refilling, a claim going stale), at most
+        `idle_poll`."""
+        if self._next_due is None:
+            return self.limits.idle_poll
+        return max(0.0, min(self.limits.idle_poll, self._next_due))
 
     async def deliver_due(self) -> int:
         """One pass over what is due; returns how many rows were settled."""
@@ -212,27 +279,30 @@ class OutboxSender:
         for item in claimed:
             by_chat.setdefault(item.row.chat_id, []).append(item)
         gate = asyncio.Semaphore(self.limits.parallel_chats)
+        return settled + sum(
+            await asyncio.gather(*(self._drain(queue, work, gate) for queue in by_chat.values()))
+        )
 
-        async def drain(queue: list[Claimed]) -> int:
-            """A chat's rows in order, each recorded as soon as Telegram answered it: a crash
-            then resends nothing that was answered, only a row whose answer it cut off."""
-            async with gate:
-                mine = replace(work, outcomes=[], blocked=[])
-                done = 0
-                try:
-                    for index, item in enumerate(queue):
-                        go_on = await self._deliver(item, mine)
-                        if not go_on:
-                            for rest in queue[index + 1 :]:
-                                mine.release(rest.row)
-                        done += await self._settle(mine)
-                        if not go_on:
-                            break
-                finally:  # recorded even when the pass is cancelled (the bot stops)
+    async def _drain(
+        self, queue: list[Claimed], work: _Pass, gate: asyncio.Semaphore | None = None
+    ) -> int:
+        """A chat's rows in order, each recorded as soon as Telegram answered it: a crash then
+        resends nothing that was answered, only a row whose answer it cut off."""
+        async with gate or contextlib.nullcontext():
+            mine = replace(work, outcomes=[], blocked=[])
+            done = 0
+            try:
+                for index, item in enumerate(queue):
+                    go_on = await self._deliver(item, mine)
+                    if not go_on:
+                        for rest in queue[index + 1 :]:
+                            mine.release(rest.row)
                     done += await self._settle(mine)
-                return done
-
-        return settled + sum(await asyncio.gather(*(drain(q) for q in by_chat.values())))
+                    if not go_on:
+                        break
+            finally:  # recorded even when the pass is cancelled (the bot stops)
+                done += await self._settle(mine)
+            return done
 
     async def _claim(self) -> tuple[list[Claimed], _Pass, int]:
         """Claim each chat's due rows that its bucket can take now, in one transaction; a burst
@@ -292,6 +362,7 @@ class OutboxSender:
         many as the chat's bucket can take, and about a second's worth of the overall one."""
         room = max(1, int(self.limits.per_second))
         self._more = False
+        soonest: list[float] = []  # seconds until each held-back chat may go on
         by_chat: dict[int, list[OutboxMessage]] = {}
         for row in rows:
             by_chat.setdefault(row.chat_id, []).append(row)
@@ -302,17 +373,24 @@ class OutboxSender:
             for row in queue:
                 # Later rows of a chat wait behind an earlier one, to keep the order.
                 if row.status == SENDING and row.claimed_at is not None:
-                    if row.claimed_at > now - self.limits.claim_timeout:
+                    stale_at = row.claimed_at + self.limits.claim_timeout
+                    if stale_at > now:
+                        soonest.append((stale_at - now).total_seconds())
                         break  # in flight (here or in another worker)
                 elif row.not_before > now:
+                    soonest.append((row.not_before - now).total_seconds())
                     break
                 if len(chosen) >= room:
                     self._more = True
                     break
                 if not limiter.has_capacity(taken + 1):
+                    soonest.append(limiter.time_period / limiter.max_rate)
                     break  # this chat's quota is spent: a later pass sends the rest
                 chosen.append(row)
                 taken += 1
+        self._next_due = None
+        for seconds in soonest:
+            self._due_in(seconds)
         return chosen
 
     async def _deliver(self, item: Claimed, work: _Pass) -> bool:
@@ -397,6 +475,9 @@ class OutboxSender:
         outcomes, blocked = work.outcomes[:], work.blocked[:]
         work.outcomes.clear()
         work.blocked.clear()
+        for outcome in outcomes:  # a row put back for later: look again when it falls due
+            if "not_before" in outcome:
+                self._due_in((outcome["not_before"] - work.now).total_seconds())
         if outcomes:
             async with self.db.uow(self.estate_id) as uow:
                 await uow.outbox.settle_many(outcomes)
@@ -413,6 +494,9 @@ class OutboxSender:
             await uow.commit()
 
     async def _limit(self, row: OutboxMessage) -> None:
+        pause = self._paused_until - asyncio.get_running_loop().time()
+        if pause > 0:  # a 429 stops every call until Telegram's retry_after has passed
+            await asyncio.sleep(pause)
         await self._overall.acquire()
         await self._chat_limiter(row).acquire()
 

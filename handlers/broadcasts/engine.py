@@ -135,6 +135,7 @@ async def _queue(uow: UnitOfWork, broadcast: Broadcast, room: int) -> None:
     cannot be written to."""
     batch = await uow.broadcasts.next_new(broadcast.id, room)
     accounts = await uow.people.telegram_users([d.user_id for d in batch])
+    uow.outbox.hand_off = False  # a campaign's rows queue behind replies (lower_priority below)
     queued: list[int] = []
     for delivery in batch:
         account = accounts.get(delivery.user_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Update, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, TelegramUser
 
 PENDING = "pending"
 SENDING = "sending"
@@ -36,6 +36,26 @@ class Claimed:
     parts_sent: int
 
 
+HAND_OFF_CHATS = 4
+"""Private chats one unit of work hands to its process's sender at most: a reply and the few
+people an action tells; bulk work (a campaign, a reminder run) goes through the queue."""
+
+
+@dataclass
+class HandOff:
+    """Rows a unit of work claimed in its own transaction for its process's sender, which
+    sends them right after the commit: no pass has to find and claim them first.
+
+    Only private messages whose chat had nothing older waiting are handed over, so a chat's
+    order holds; if the process dies before sending them, their claim goes stale and a sender
+    takes them over like any other row claimed by a sender that died."""
+
+    now: datetime
+    rows: list[Claimed] = field(default_factory=list)
+    users: dict[int, TelegramUser] = field(default_factory=dict)  # whose language renders them
+    targets: dict[int, OutboxMessage] = field(default_factory=dict)  # the messages edits change
+
+
 # Built once: the reply to every update runs these, and building a statement costs more than
 # running it on SQLite.
 _OUTBOX = OutboxMessage.__table__
@@ -46,6 +66,12 @@ _DUE = (
     .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
     .limit(bindparam("limit"))
 )
+_WAITING_IN_CHAT = (
+    select(_OUTBOX.c.id)
+    .where(_OUTBOX.c.chat_id == bindparam("chat"), _OUTBOX.c.status.in_([PENDING, SENDING]))
+    .limit(1)
+)
+_REBODY = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row")).values(body=bindparam("new_body"))
 _CLAIM = (
     update(_OUTBOX)
     .where(
@@ -71,10 +97,58 @@ def _settle(columns: tuple[str, ...]) -> Update:
 class Outbox:
     """Stages messages in the caller's transaction, and lets the sender claim and settle them."""
 
-    def __init__(self, session: AsyncSession, now: datetime) -> None:
+    def __init__(self, session: AsyncSession, now: datetime, hand_off: bool = False) -> None:
         self._session = session
         self._now = now
-        self.staged = 0
+        self.staged = 0  # rows left for the sender's passes to find
+        self.hand_off = hand_off  # whether this process's sender takes `handed` after commit
+        self.handed = HandOff(now)
+        self._handing: dict[int, bool] = {}  # chat -> its rows in this unit are handed over
+
+    async def _hands(self, chat_id: int) -> bool:
+        """Whether this unit claims its messages to `chat_id` for the sender itself: a private
+        chat of someone who has not blocked the bot, with nothing older still waiting (that
+        goes first), among the first `HAND_OFF_CHATS` chats of the unit."""
+        if not self.hand_off or chat_id <= 0:
+            return False
+        decided = self._handing.get(chat_id)
+        if decided is not None:
+            return decided
+        decided = False
+        if len(self.handed.users) < HAND_OFF_CHATS:
+            with self._session.no_autoflush:
+                user = await self._session.get(TelegramUser, chat_id)
+                if user is not None and user.blocked_at is None:
+                    waiting = await self._session.scalar(_WAITING_IN_CHAT, {"chat": chat_id})
+                    if waiting is None:
+                        self.handed.users[chat_id] = user
+                        decided = True
+        self._handing[chat_id] = decided
+        return decided
+
+    async def _fold_into_handed(self, original_id: int, body: dict[str, Any]) -> int | None:
+        """A new state of a message this unit handed over (or of one it handed an edit of)
+        replaces that row's body, as for a row still waiting: one call, the latest state."""
+        for index, item in enumerate(self.handed.rows):
+            row = item.row
+            if row.id == original_id and row.kind == "send":
+                kept = {k: row.body[k] for k in UNEDITABLE if k in row.body}
+                new_body = {k: v for k, v in body.items() if k not in UNEDITABLE} | kept
+            elif row.edit_of == original_id:
+                new_body = body
+            else:
+                continue
+            if row.kind == "send":  # inserted on its own, outside the session
+                await self._session.execute(_REBODY, {"row": row.id, "new_body": new_body})
+            row.body = new_body  # an edit row is the session's: written at commit
+            self.handed.rows[index] = Claimed(row, new_body, 0)
+            return row.id
+        return None
+
+    def _queued(self, chat_id: int) -> None:
+        """A row for the passes: the chat's later rows in this unit must not overtake it."""
+        self.staged += 1
+        self._handing[chat_id] = False
 
     async def send(
         self, chat_id: int, body: dict[str, Any], *, group: bool = False, urgent: bool = False
@@ -84,26 +158,30 @@ class Outbox:
         An urgent message goes out before the chat's ordinary ones still waiting (an urgent
         repair card in a busy group is not stuck behind the per-group rate limit).
         """
+        handed = not group and await self._hands(chat_id)
+        values = {
+            "chat_id": chat_id,
+            "is_group": group,
+            "kind": "send",
+            "body": body,
+            "not_before": self._now,
+            "created_at": self._now,
+            "priority": 1 if urgent else 0,
+            "status": SENDING if handed else PENDING,
+            "claimed_at": self._now if handed else None,
+            "attempts": 1 if handed else 0,
+            "parts_sent": 0,
+        }
         # Inserted on its own, without flushing the rest of the session first: the change that
         # caused the message (a form's step, say) is written once at commit, not twice.
         with self._session.no_autoflush:
-            outbox_id = await self._session.scalar(
-                _STAGE,
-                {
-                    "chat_id": chat_id,
-                    "is_group": group,
-                    "kind": "send",
-                    "body": body,
-                    "not_before": self._now,
-                    "created_at": self._now,
-                    "priority": 1 if urgent else 0,
-                    "status": PENDING,
-                    "attempts": 0,
-                    "parts_sent": 0,
-                },
-            )
-        self.staged += 1
+            outbox_id = await self._session.scalar(_STAGE, values)
         assert outbox_id is not None
+        if handed:
+            row = OutboxMessage(id=outbox_id, edit_of=None, **values)  # not in the session
+            self.handed.rows.append(Claimed(row, body, 0))
+        else:
+            self._queued(chat_id)
         return outbox_id
 
     async def edit(self, original_id: int, body: dict[str, Any]) -> int:
@@ -113,6 +191,9 @@ class Outbox:
         yet (nor being sent) takes the new state itself and no edit is staged: the group gets
         one message instead of a message and its edits. Returns the row that carries the state.
         """
+        folded_into = await self._fold_into_handed(original_id, body)
+        if folded_into is not None:
+            return folded_into
         original = await self._session.get(OutboxMessage, original_id)
         if original is None:
             raise LookupError(f"outbox message {original_id} does not exist")
@@ -141,6 +222,11 @@ class Outbox:
                 await self._session.refresh(original, ["body"])
                 self.staged += 1
                 return original_id
+        handed = (
+            not original.is_group
+            and original.status == SENT
+            and await self._hands(original.chat_id)
+        )
         row = OutboxMessage(
             chat_id=original.chat_id,
             is_group=original.is_group,
@@ -150,10 +236,17 @@ class Outbox:
             not_before=self._now,
             created_at=self._now,
             priority=original.priority,
+            status=SENDING if handed else PENDING,
+            claimed_at=self._now if handed else None,
+            attempts=1 if handed else 0,
         )
         self._session.add(row)
         await self._session.flush()
-        self.staged += 1
+        if handed:
+            self.handed.rows.append(Claimed(row, body, 0))
+            self.handed.targets[original_id] = original
+        else:
+            self._queued(original.chat_id)
         return row.id
 
     # The sender's side.
@@ -255,7 +348,7 @@ class Outbox:
         )
         if result.rowcount != 1:
             return False
-        self.staged += 1
+        self._queued(chat_id)
         return True
 
     async def settle_chat(self, chat_id: int, status: str, error: str) -> int:

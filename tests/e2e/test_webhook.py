@@ -32,10 +32,16 @@ async def test_webhook_mode_registers_a_resident_and_refuses_unsigned_posts(esta
         attempts = estate.sandbox.webhook_attempts
         assert attempts and all(a.status == 200 for a in attempts)
 
-        forged = {"update_id": 999_999, "message": {"message_id": 1, "date": 0,
-                  "chat": {"id": estate.mallory.id, "type": "private"},
-                  "from": {"id": estate.mallory.id, "is_bot": False, "first_name": "M"},
-                  "text": "/start"}}
+        forged = {
+            "update_id": 999_999,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": estate.mallory.id, "type": "private"},
+                "from": {"id": estate.mallory.id, "is_bot": False, "first_name": "M"},
+                "text": "/start",
+            },
+        }
         async with aiohttp.ClientSession() as http:
             for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "guess"}):
                 async with http.post(url, json=forged, headers=headers) as response:

@@ -1,23 +1,23 @@
 """The sender against the sandbox: each part of a message goes out once, only a card's latest
 state is sent, and a burst of cards for one group waits in order within the group's limit.
 
-The real sender over PTB's transport, a SQLite database and a clock moved by hand; the sandbox
+The real sender over `BotApi`, a SQLite database and a clock moved by hand; the sandbox
 fails the calls a test names.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from bot.core.sender import SenderLimits
 from bot.sandbox import SandboxServer, SandboxUser
 from handlers.messages import button, message, verbatim
 from storage.repositories.outbox import DIGESTED, PENDING, SENT, SUPERSEDED
 
 from .conftest import Desk
-
-pytestmark = pytest.mark.filterwarnings("ignore:Please use 'Bot:telegram.warnings.PTBUserWarning")
 
 
 async def photo_ids(person: SandboxUser, count: int) -> list[str]:
@@ -150,3 +150,31 @@ async def test_a_burst_of_cards_for_a_group_becomes_one_digest_and_a_tap_sends_a
     assert group.messages[-1].text == "Registration request #7: approved"
     assert await desk.status(cards[6]) == SENT
     assert await desk.status(cards[7]) == DIGESTED
+
+
+async def test_the_sender_sleeps_until_the_next_row_falls_due_not_a_fixed_poll(
+    sandbox: SandboxServer, alice: SandboxUser, desk: Desk
+) -> None:
+    desk.sender.limits = replace(SenderLimits(), idle_poll=60.0)
+    assert await desk.sender.deliver_due() == 0
+    assert desk.sender._idle_wait() == 60.0  # nothing waits: only another process's rows
+
+    outbox_id = await desk.send(alice.id, message(verbatim("Which building?")))
+    sandbox.fail_next("sendMessage", status=429, retry_after=3)
+    assert await desk.sender.deliver_due() == 0
+    assert desk.sender._idle_wait() == pytest.approx(3.0)  # Telegram's retry_after
+
+    desk.clock.now += timedelta(seconds=3)
+    desk.sender._paused_until = 0.0  # Telegram's pause is over (real time, not waited out here)
+    sandbox.fail_next("sendMessage", status=500)
+    assert await desk.sender.deliver_due() == 0
+    assert desk.sender._idle_wait() == pytest.approx(4.0)  # the second attempt's backoff
+
+    desk.clock.now += timedelta(seconds=1)
+    assert await desk.sender.deliver_due() == 0  # not due yet: the wait is what is left
+    assert desk.sender._idle_wait() == pytest.approx(3.0)
+
+    desk.clock.now += timedelta(seconds=3)
+    assert await desk.sender.deliver_due() == 1
+    assert await desk.status(outbox_id) == SENT
+    assert desk.sender._idle_wait() == 60.0

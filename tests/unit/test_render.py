@@ -31,8 +31,10 @@ def test_the_same_body_renders_in_each_language():
 
 
 def test_buttons_become_versioned_callback_data():
-    body = message(text("lang.choose"), buttons=[[button(text("registration.card.approve"),
-                                                         "reg.approve", 12)]])
+    body = message(
+        text("lang.choose"),
+        buttons=[[button(text("registration.card.approve"), "reg.approve", 12)]],
+    )
     markup = RENDERER.reply_markup("zh_Hans", body)
     assert markup == {"inline_keyboard": [[{"text": "批准", "callback_data": "1|reg.approve|12"}]]}
 
