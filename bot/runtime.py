@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.core.botapi import BotApi
 from bot.core.desk import Desk, DeskSettings
-from bot.core.engine import Engine
+from bot.core.engine import Engine, tap_answers
 from bot.core.flows import FlowRunner
 from bot.core.intake import ALLOWED_UPDATES, Intake
 from bot.core.sender import OutboxSender, SenderLimits
@@ -105,8 +105,10 @@ class Runtime:
             features,
         )
         renderer = Renderer(zone)
-        engine: Engine = engine_class(settings.engine)(token, settings.telegram_api, desk, renderer)
         api = BotApi(token, settings.telegram_api)
+        engine: Engine = engine_class(settings.engine)(
+            token, settings.telegram_api, desk, renderer, tap_answers(api)
+        )
 
         sender_limits = limits or SenderLimits(
             claim_timeout=timedelta(seconds=settings.outbox_claim_timeout),

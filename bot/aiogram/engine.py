@@ -1,11 +1,11 @@
 """The aiogram engine: a real aiogram 3 `Bot` and `Dispatcher`, one handler, one entry point.
 
-Like the python-telegram-bot engine, it brings typed calls (tap answers, `getMe`, the command
-menu, files) and update dispatch, and nothing else (the outbox's and the intake's calls go
+Like the python-telegram-bot engine, it brings typed calls (`getMe`, the command menu, files) and
+update dispatch, and nothing else (the Bot API calls of the outbox, the intake and tap answers go
 through `BotApi`): aiogram's own polling acknowledges updates before they are handled and its FSM
 storage keeps state outside the database, so neither is used. Intake feeds it recorded updates;
-one handler, on every event observer of one router, hands each update to the core and answers
-button taps at once.
+one handler, on every event observer of one router, hands each update to the core, which
+answers button taps at once.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, Update
 
 from bot.core.desk import Desk
-from bot.core.engine import command_menus, handle_update
+from bot.core.engine import AnswerTap, command_menus, handle_update
 from bot.render import Renderer
 
 log = logging.getLogger(__name__)
@@ -37,9 +37,11 @@ class AiogramEngine:
         api_base: str,
         desk: Desk,
         renderer: Renderer,
+        answer: AnswerTap,
         commands: tuple[str, ...] = (),
     ) -> None:
         self.desk = desk
+        self._answer = answer  # answerCallbackQuery, through the desk's own Bot API client
         self.commands = commands or desk.features.telegram_commands
         self.renderer = renderer
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_base), limit=16)
@@ -81,12 +83,6 @@ class AiogramEngine:
 
     async def _entry(self, _event: object, event_update: Update) -> None:
         await handle_update(self.desk, self.renderer, event_update, self._answer)
-
-    async def _answer(self, callback_id: str, shown: str | None, alert: bool) -> None:
-        try:
-            await self.bot.answer_callback_query(callback_id, text=shown, show_alert=alert)
-        except TelegramAPIError as exc:
-            log.info("could not answer callback %s: %s", callback_id, exc)
 
     async def _set_commands(self) -> None:
         for code, commands in command_menus(self.commands):

@@ -7,7 +7,7 @@ every payload into its typed method and its answer back into models; a JSON body
 aiohttp costs about 0.35 ms. A reply needs two or three calls (the long poll that brought the
 update, the messages back), so this is most of what separates the desk from a bare echo bot
 (`bench/README.md`). The engines keep their library for what needs its types: reading an update,
-dispatching it, answering a tap, `getMe`, the command menu and file downloads.
+dispatching it, `getMe`, the command menu and file downloads.
 
 Telegram's answers map onto the sender's errors: 429 -> `RetryLater` (its `retry_after`), 403 ->
 `Blocked`, 400 -> `Rejected`; 5xx, any other status, a broken connection or a timeout ->
@@ -31,7 +31,8 @@ READ_TIMEOUT = 30.0
 
 
 class BotApi:
-    """`Transport` for the sender and the intake: POST a method's parameters, return `result`."""
+    """`Transport` for the sender, the intake and tap answers: POST a method's parameters, return
+    `result`."""
 
     def __init__(self, token: str, api_base: str, connections: int = 16) -> None:
         self.base = f"{api_base.rstrip('/')}/bot{token}/"

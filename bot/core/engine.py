@@ -1,8 +1,9 @@
 """What every engine does with an update, written once: hand it to the desk, answer a tap.
 
 An engine (python-telegram-bot's, aiogram's) brings a library's update types and dispatch (the
-outbox's and the intake's calls go through `bot.core.botapi`); the library-independent part of
-its one handler lives here, so the engines differ only in how they call their library.
+Bot API calls of the outbox, the intake and tap answers go through `bot.core.botapi`); the
+library-independent part of its one handler lives here, so the engines differ only in how they
+call their library.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from bot.core.botapi import BotApi
 from bot.core.convert import to_incoming
 from bot.core.desk import Desk
+from bot.core.sender import SendError
 from bot.i18n import translate
 from bot.render import Renderer
 from handlers.messages import text
@@ -21,6 +24,24 @@ log = logging.getLogger(__name__)
 
 AnswerTap = Callable[[str, str | None, bool], Awaitable[None]]
 """answerCallbackQuery: (callback id, the text shown or None, as an alert?)."""
+
+
+def tap_answers(api: BotApi) -> AnswerTap:
+    """answerCallbackQuery through `BotApi`, at once and outside the outbox: a tap's spinner
+    must stop within seconds, and an answer lost in a crash is not worth resending."""
+
+    async def answer(callback_id: str, shown: str | None, alert: bool) -> None:
+        params: dict[str, Any] = {"callback_query_id": callback_id, "show_alert": alert}
+        if shown is not None:
+            params["text"] = shown
+        try:
+            await api.call("answerCallbackQuery", params)
+        except SendError as exc:
+            log.info("could not answer callback %s: %s", callback_id, exc)
+
+    return answer
+
+
 MENU_LANGUAGES = (("en", None), ("zh_Hans", "zh"))
 """Telegram's command menu per language: our catalog, and the user language code it is for."""
 

@@ -218,7 +218,9 @@ class OutboxSender:
         for item in rows:
             by_chat.setdefault(item.row.chat_id, []).append(item)
         try:
-            await asyncio.gather(*(self._drain(queue, work) for queue in by_chat.values()))
+            await asyncio.gather(
+                *(self._drain(queue, work, together=True) for queue in by_chat.values())
+            )
         except Exception:
             log.exception("sending handed-over rows failed; their claim goes stale")
         if self._queued_commits != queued_before:
@@ -284,10 +286,17 @@ class OutboxSender:
         )
 
     async def _drain(
-        self, queue: list[Claimed], work: _Pass, gate: asyncio.Semaphore | None = None
+        self,
+        queue: list[Claimed],
+        work: _Pass,
+        gate: asyncio.Semaphore | None = None,
+        together: bool = False,
     ) -> int:
         """A chat's rows in order, each recorded as soon as Telegram answered it: a crash then
-        resends nothing that was answered, only a row whose answer it cut off."""
+        resends nothing that was answered, only a row whose answer it cut off. `together`
+        records them all once the last is answered instead: a handed-over reply (a question
+        and the keyboard's removal, say) costs one transaction rather than one per message,
+        and a crash between its messages sends the earlier ones again."""
         async with gate or contextlib.nullcontext():
             mine = replace(work, outcomes=[], blocked=[])
             done = 0
@@ -297,7 +306,8 @@ class OutboxSender:
                     if not go_on:
                         for rest in queue[index + 1 :]:
                             mine.release(rest.row)
-                    done += await self._settle(mine)
+                    if not together:
+                        done += await self._settle(mine)
                     if not go_on:
                         break
             finally:  # recorded even when the pass is cancelled (the bot stops)

@@ -1,10 +1,10 @@
 """The python-telegram-bot engine: a real `Application`, one handler, one entry point.
 
-The Application brings the Bot (typed calls: tap answers, `getMe`, the command menu, files) and
-its update processing; it does not own polling (its Updater acknowledges updates before they are
-handled), state (`persistence` flushes on an interval) nor the outbox's and the intake's calls
-(`BotApi`). Intake feeds it recorded updates; the single `TypeHandler` hands each to the core and
-answers button taps at once.
+The Application brings the Bot (typed calls: `getMe`, the command menu, files) and its update
+processing; it does not own polling (its Updater acknowledges updates before they are handled),
+state (`persistence` flushes on an interval) nor the Bot API calls of the outbox, the intake and
+tap answers (`BotApi`). Intake feeds it recorded updates; the single `TypeHandler` hands each to
+the core, which answers button taps at once.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.core.desk import Desk
-from bot.core.engine import command_menus, handle_update
+from bot.core.engine import AnswerTap, command_menus, handle_update
 from bot.render import Renderer
 
 log = logging.getLogger(__name__)
@@ -39,9 +39,11 @@ class PtbEngine:
         api_base: str,
         desk: Desk,
         renderer: Renderer,
+        answer: AnswerTap,
         commands: tuple[str, ...] = (),
     ) -> None:
         self.desk = desk
+        self._answer = answer  # answerCallbackQuery, through the desk's own Bot API client
         self.commands = commands or desk.features.telegram_commands
         self.renderer = renderer
         self.application = (
@@ -80,14 +82,6 @@ class PtbEngine:
 
     async def _entry(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         await handle_update(self.desk, self.renderer, update, self._answer)
-
-    async def _answer(self, callback_id: str, shown: str | None, alert: bool) -> None:
-        try:
-            await self.application.bot.answer_callback_query(
-                callback_id, text=shown, show_alert=alert
-            )
-        except TelegramError as exc:
-            log.info("could not answer callback %s: %s", callback_id, exc)
 
     async def _set_commands(self) -> None:
         for code, commands in command_menus(self.commands):

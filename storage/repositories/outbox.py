@@ -46,9 +46,11 @@ class HandOff:
     """Rows a unit of work claimed in its own transaction for its process's sender, which
     sends them right after the commit: no pass has to find and claim them first.
 
-    Only private messages whose chat had nothing older waiting are handed over, so a chat's
-    order holds; if the process dies before sending them, their claim goes stale and a sender
-    takes them over like any other row claimed by a sender that died."""
+    A unit hands over only when all it sends are private messages to chats with nothing older
+    waiting (a reply, and the few people an action tells); one row for the passes (a group's
+    card, a chat with older rows, bulk) puts the unit's rows back in the queue, so messages go
+    out in the order they were decided. If the process dies before sending them, their claim
+    goes stale and a sender takes them over like any row whose sender died."""
 
     now: datetime
     rows: list[Claimed] = field(default_factory=list)
@@ -70,6 +72,11 @@ _WAITING_IN_CHAT = (
     select(_OUTBOX.c.id)
     .where(_OUTBOX.c.chat_id == bindparam("chat"), _OUTBOX.c.status.in_([PENDING, SENDING]))
     .limit(1)
+)
+_TAKE_BACK = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(bindparam("rows", expanding=True)))
+    .values(status=PENDING, claimed_at=None, attempts=0)
 )
 _REBODY = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row")).values(body=bindparam("new_body"))
 _CLAIM = (
@@ -103,28 +110,25 @@ class Outbox:
         self.staged = 0  # rows left for the sender's passes to find
         self.hand_off = hand_off  # whether this process's sender takes `handed` after commit
         self.handed = HandOff(now)
-        self._handing: dict[int, bool] = {}  # chat -> its rows in this unit are handed over
 
     async def _hands(self, chat_id: int) -> bool:
-        """Whether this unit claims its messages to `chat_id` for the sender itself: a private
+        """Whether this unit claims its message to `chat_id` for the sender itself: a private
         chat of someone who has not blocked the bot, with nothing older still waiting (that
         goes first), among the first `HAND_OFF_CHATS` chats of the unit."""
         if not self.hand_off or chat_id <= 0:
             return False
-        decided = self._handing.get(chat_id)
-        if decided is not None:
-            return decided
-        decided = False
-        if len(self.handed.users) < HAND_OFF_CHATS:
-            with self._session.no_autoflush:
-                user = await self._session.get(TelegramUser, chat_id)
-                if user is not None and user.blocked_at is None:
-                    waiting = await self._session.scalar(_WAITING_IN_CHAT, {"chat": chat_id})
-                    if waiting is None:
-                        self.handed.users[chat_id] = user
-                        decided = True
-        self._handing[chat_id] = decided
-        return decided
+        if chat_id in self.handed.users:
+            return True
+        if len(self.handed.users) >= HAND_OFF_CHATS:
+            return False
+        with self._session.no_autoflush:
+            user = await self._session.get(TelegramUser, chat_id)
+            if user is None or user.blocked_at is not None:
+                return False
+            if await self._session.scalar(_WAITING_IN_CHAT, {"chat": chat_id}) is not None:
+                return False
+        self.handed.users[chat_id] = user
+        return True
 
     async def _fold_into_handed(self, original_id: int, body: dict[str, Any]) -> int | None:
         """A new state of a message this unit handed over (or of one it handed an edit of)
@@ -145,10 +149,19 @@ class Outbox:
             return row.id
         return None
 
-    def _queued(self, chat_id: int) -> None:
-        """A row for the passes: the chat's later rows in this unit must not overtake it."""
+    async def _queued(self) -> None:
+        """A row for the passes (a group's card, a chat with older rows waiting, bulk): the
+        whole unit goes through them, so its messages keep the order they were decided in,
+        and what it handed over so far is put back."""
         self.staged += 1
-        self._handing[chat_id] = False
+        self.hand_off = False
+        if self.handed.rows:
+            rows = [item.row for item in self.handed.rows]
+            await self._session.execute(_TAKE_BACK, {"rows": [row.id for row in rows]})
+            for row in rows:  # an edit row is the session's: kept in step with the update
+                row.status, row.claimed_at, row.attempts = PENDING, None, 0
+            self.staged += len(rows)
+            self.handed = HandOff(self._now)
 
     async def send(
         self, chat_id: int, body: dict[str, Any], *, group: bool = False, urgent: bool = False
@@ -181,7 +194,7 @@ class Outbox:
             row = OutboxMessage(id=outbox_id, edit_of=None, **values)  # not in the session
             self.handed.rows.append(Claimed(row, body, 0))
         else:
-            self._queued(chat_id)
+            await self._queued()
         return outbox_id
 
     async def edit(self, original_id: int, body: dict[str, Any]) -> int:
@@ -220,7 +233,7 @@ class Outbox:
             )
             if result.rowcount == 1:  # the sender had not claimed it: it goes out as it is now
                 await self._session.refresh(original, ["body"])
-                self.staged += 1
+                await self._queued()
                 return original_id
         handed = (
             not original.is_group
@@ -246,7 +259,7 @@ class Outbox:
             self.handed.rows.append(Claimed(row, body, 0))
             self.handed.targets[original_id] = original
         else:
-            self._queued(original.chat_id)
+            await self._queued()
         return row.id
 
     # The sender's side.
@@ -348,7 +361,7 @@ class Outbox:
         )
         if result.rowcount != 1:
             return False
-        self._queued(chat_id)
+        await self._queued()
         return True
 
     async def settle_chat(self, chat_id: int, status: str, error: str) -> int:
