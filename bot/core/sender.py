@@ -4,11 +4,16 @@ Why a sender of our own rather than sending from handlers: a message decided in 
 go out even if the process dies right after the commit, and must not go out if the transaction
 rolled back. Rows are delivered in priority, then id order per chat; chats proceed in parallel.
 
-A pass claims every chat's due rows in one transaction (and reads their recipients' languages and
-blocks there); each row is recorded as soon as Telegram answered it, so a crash resends only a
-row whose answer it cut off. A message
-of several calls (an album, then the card with its buttons) also records each call Telegram took
-before making the next, so a retry sends only the rest and a group never gets an album twice.
+A reply needs no pass: the unit of work that decides it claims its rows in its own transaction
+when all it sends are private messages to chats with nothing older waiting (`Outbox.handed`),
+and `committed` (a commit listener) sends them at once and records them together. Everything
+else waits for a pass, which claims every chat's due rows in one transaction (and reads their
+recipients' languages and blocks there); each row is recorded as soon as Telegram answered it,
+so a crash resends only a row whose answer it cut off. A message of several calls (an album,
+then the card with its buttons) also records each call Telegram took before making the next, so
+a retry sends only the rest and a group never gets an album twice. Between passes the sender
+sleeps until the next row it saw falls due, or a commit wakes it (`idle_poll` at most: what
+another process wrote).
 
 Limits kept: at most 30 messages in any sliding second overall (pyrate-limiter); with aiolimiter
 leaky buckets, 20 a minute per group, and in one private chat bursts of 20, then one a second. A
@@ -18,9 +23,9 @@ is tried again; a 403 marks the user as having blocked the bot and settles their
 a network error is retried with growing delays; any other 400 fails the row for good.
 
 The one window left: a request that reached Telegram but whose answer was lost with the process
-(or whose pass died before settling). Telegram offers no idempotency key, so such a row is sent
-again once its claim goes stale (at-least-once). Everything before the HTTP call and after its
-answer is exactly-once.
+(or whose pass died before settling; for a handed reply, before its last message was answered).
+Telegram offers no idempotency key, so such a row is sent again once its claim goes stale
+(at-least-once). Everything before the HTTP call and after its answer is exactly-once.
 """
 
 from __future__ import annotations
