@@ -59,7 +59,7 @@ async def run(residents: int, hand_off: bool) -> tuple[float, float, float]:
             estate.desk.language_for, limits,
         )  # fmt: skip
         if hand_off:
-            estate.db.hand_off = True
+            estate.db.hand_off = sender.takes_hand_off
             estate.db.commit_listeners.append(sender.committed)
         statements = 0
 

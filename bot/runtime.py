@@ -127,7 +127,7 @@ class Runtime:
         desk.on_retry = intake.retry_soon
         timers = TimerRunner(db, estate_id, features.timers, worker=worker_name())
         db.commit_listeners.append(sender.committed)
-        db.hand_off = True  # private replies are claimed as they are decided, sent on commit
+        db.hand_off = sender.takes_hand_off  # replies are claimed as decided, sent on commit
         return cls(settings, config, db, estate_id, desk, engine, api, intake, sender, timers)
 
     async def _start_engine(self) -> None:

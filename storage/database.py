@@ -24,9 +24,11 @@ class Database:
         self.sessions = session_factory(self.engine, clock)
         self.clock = clock
         self.commit_listeners: list[Callable[[UnitOfWork], None]] = []
-        self.hand_off = False
-        """Set by a process whose sender takes each unit's `outbox.handed` from a commit
-        listener: units then claim private replies for it in their own transaction."""
+        self.hand_off: Callable[[], bool] = _never
+        """Whether a unit of work opened now claims its private replies for this process's
+        sender (which takes each unit's `outbox.handed` from a commit listener). Set by a
+        process that runs a sender; it says no while the sender is congested, so replies then
+        wait their turn with everything else."""
         # SQLite has one writer at a time. Its transactions queue here, in this process's event
         # loop, rather than on the file lock: there a waiting writer polls with sleeps of up to
         # 100 ms (the busy handler), which is where a single resident's slow replies came from.
@@ -35,7 +37,7 @@ class Database:
 
     def uow(self, estate_id: int) -> UnitOfWork:
         return UnitOfWork(
-            self.sessions, estate_id, self.clock, self._committed, self.writer, self.hand_off
+            self.sessions, estate_id, self.clock, self._committed, self.writer, self.hand_off()
         )
 
     def _committed(self, uow: UnitOfWork) -> None:
@@ -63,3 +65,8 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def _never() -> bool:
+    """No sender in this process takes handed-over rows (the CLI, tests of handlers)."""
+    return False

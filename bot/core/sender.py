@@ -66,6 +66,12 @@ once, and their requests reach Telegram in a slightly different order and spacin
 left the limiter; each 429 would pause all sending for a whole second."""
 
 
+FULL_AFTER = 0.005
+FULL_FOR = 1.0
+"""A call that waited more than `FULL_AFTER` seconds for the overall limit marks the sender full
+for `FULL_FOR` seconds: replies then stop jumping the queue (`takes_hand_off`)."""
+
+
 class OverallLimit:
     """At most `per_second` messages in every sliding second, as Telegram counts them.
 
@@ -78,9 +84,14 @@ class OverallLimit:
 
     def __init__(self, per_second: float) -> None:
         self._limiter = Limiter(Rate(max(1, int(per_second)), Duration.SECOND + SLACK_MS))
+        self.full_until = 0.0  # loop time: a call had to wait for room until about then
 
     async def acquire(self) -> None:
+        loop = asyncio.get_running_loop()
+        asked = loop.time()
         await self._limiter.try_acquire_async("overall")
+        if loop.time() - asked > FULL_AFTER:
+            self.full_until = loop.time() + FULL_FOR
 
 
 class SendError(Exception):
@@ -197,6 +208,14 @@ class OutboxSender:
 
     def wake(self) -> None:
         self._wake.set()
+
+    def takes_hand_off(self) -> bool:
+        """Whether a unit of work may hand its reply over now (`Database.hand_off`): not while
+        Telegram's limit keeps calls waiting or a 429 pauses sending. Handed replies would then
+        take the whole second's room and starve what waits for a pass (a resident's reply
+        decided together with a group's card); everything takes its turn instead."""
+        now = asyncio.get_running_loop().time()
+        return now >= self._overall.full_until and now >= self._paused_until
 
     def committed(self, uow: UnitOfWork) -> None:
         """A unit of work committed (`Database.commit_listeners`): send what it handed over

@@ -20,7 +20,7 @@ from .conftest import Desk
 @pytest.fixture
 async def handing(desk: Desk, alice: SandboxUser) -> AsyncIterator[Desk]:
     """The desk's database wired as the running bot wires it, and Alice known to the bot."""
-    desk.db.hand_off = True
+    desk.db.hand_off = desk.sender.takes_hand_off
     desk.db.commit_listeners.append(desk.sender.committed)
     await known(desk, alice)
     yield desk
@@ -61,9 +61,9 @@ async def test_a_reply_goes_out_on_commit_without_a_pass(handing: Desk, alice: S
 
 
 async def test_an_older_row_waiting_goes_first(handing: Desk, alice: SandboxUser) -> None:
-    handing.db.hand_off = False  # written by another process: left for the passes
+    handing.db.hand_off = lambda: False  # written by another process: left for the passes
     await handing.send(alice.id, message(verbatim("Notice: water off on Friday")))
-    handing.db.hand_off = True
+    handing.db.hand_off = handing.sender.takes_hand_off
     newer = await handing.send(alice.id, message(verbatim("Which building?")))
     await settled(handing)
     assert await handing.status(newer) == PENDING  # not handed over: it would overtake
@@ -152,3 +152,29 @@ async def test_four_private_chats_in_one_unit_are_handed_over(
         await uow.commit()
     await settled(handing)
     assert [await handing.status(row) for row in rows] == [SENT] * 4
+
+
+async def test_while_telegram_makes_the_bot_wait_replies_take_their_turn(
+    handing: Desk, alice: SandboxUser, sandbox: SandboxServer
+) -> None:
+    """After a 429 (or while the overall limit keeps calls waiting) a reply does not jump the
+    queue: what waits for a pass would starve behind replies taking every second's room."""
+    sandbox.fail_next("sendMessage", status=429, retry_after=1)
+    first = await handing.send(alice.id, message(verbatim("Which building?")))
+    await settled(handing)
+    assert await handing.status(first) == PENDING  # refused, put back
+    assert not handing.sender.takes_hand_off()
+
+    bob = sandbox.add_user("Bob")  # a chat with nothing waiting: handed over at other times
+    await known(handing, bob)
+    async with handing.db.uow(handing.estate_id) as uow:
+        second = await uow.outbox.send(bob.id, message(verbatim("Which entrance?")))
+        assert uow.outbox.handed.rows == []  # not handed over: the passes send it in turn
+        await uow.commit()
+    handing.clock.now += timedelta(seconds=1)
+    handing.sender._paused_until = 0.0  # Telegram's pause is over (real time, not waited out)
+    assert handing.sender.takes_hand_off()
+    assert await handing.sender.deliver_due() == 2
+    assert [m.text for m in alice.messages] == ["Which building?"]
+    assert [m.text for m in bob.messages] == ["Which entrance?"]
+    assert await handing.status(second) == SENT
