@@ -204,6 +204,7 @@ class OutboxSender:
         self._more = False  # the last pass left due rows for the next one (a full pass)
         self._next_due: float | None = None  # seconds from the last pass to the next row due
         self._handing: set[asyncio.Future[None]] = set()  # handed-over rows being sent
+        self._in_hand: set[int] = set()  # their ids: in flight however old their claim
         self._queued_commits = 0  # commits that left rows for the passes
 
     def wake(self) -> None:
@@ -241,12 +242,16 @@ class OutboxSender:
         by_chat: dict[int, list[Claimed]] = {}
         for item in rows:
             by_chat.setdefault(item.row.chat_id, []).append(item)
+        ids = {item.row.id for item in rows}
+        self._in_hand |= ids
         try:
             await asyncio.gather(
                 *(self._drain(queue, work, together=True) for queue in by_chat.values())
             )
         except Exception:
             log.exception("sending handed-over rows failed; their claim goes stale")
+        finally:
+            self._in_hand -= ids
         if self._queued_commits != queued_before:
             # Rows committed meanwhile may have waited behind these (same chat): look now.
             self.wake()
@@ -406,6 +411,8 @@ class OutboxSender:
             taken = 0
             for row in queue:
                 # Later rows of a chat wait behind an earlier one, to keep the order.
+                if row.id in self._in_hand:
+                    break  # this process is sending it (a slow call outlasting its claim)
                 if row.status == SENDING and row.claimed_at is not None:
                     stale_at = row.claimed_at + self.limits.claim_timeout
                     if stale_at > now:

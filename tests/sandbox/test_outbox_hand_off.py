@@ -178,3 +178,24 @@ async def test_while_telegram_makes_the_bot_wait_replies_take_their_turn(
     assert [m.text for m in alice.messages] == ["Which building?"]
     assert [m.text for m in bob.messages] == ["Which entrance?"]
     assert await handing.status(second) == SENT
+
+
+async def test_a_slow_call_outlasting_its_claim_is_not_sent_again_by_a_pass(
+    handing: Desk, alice: SandboxUser, sandbox: SandboxServer
+) -> None:
+    sandbox.hold("sendMessage")  # Telegram takes its time answering
+    sent = await handing.send(alice.id, message(verbatim("Which building?")))
+    for _ in range(100):  # the handed-over call reaches Telegram and waits there
+        if sandbox.held_count("sendMessage"):
+            break
+        await asyncio.sleep(0.01)
+    assert sandbox.held_count("sendMessage") == 1
+
+    handing.clock.now += handing.sender.limits.claim_timeout * 2  # the claim looks stale
+    assert await handing.sender.deliver_due() == 0  # but this process is still sending it
+    assert sandbox.held_count("sendMessage") == 1
+
+    sandbox.release("sendMessage")
+    await settled(handing)
+    assert [m.text for m in alice.messages] == ["Which building?"]
+    assert await handing.status(sent) == SENT
