@@ -26,6 +26,13 @@ UNEDITABLE = ("photos", "qr", "document", "reply_keyboard")
 buttons only. A card not sent yet that takes an edit's state keeps its own of these."""
 
 
+def folded(sent: dict[str, Any], edit: dict[str, Any]) -> dict[str, Any]:
+    """A message not sent yet that takes an edit's state: the edit's text and buttons, its own
+    `UNEDITABLE` parts (an edit could not have changed them)."""
+    kept = {key: sent[key] for key in UNEDITABLE if key in sent}
+    return {key: value for key, value in edit.items() if key not in UNEDITABLE} | kept
+
+
 @dataclass(frozen=True)
 class Claimed:
     """A row as claimed for sending: its body read in the claiming statement itself, so a state
@@ -136,8 +143,7 @@ class Outbox:
         for index, item in enumerate(self.handed.rows):
             row = item.row
             if row.id == original_id and row.kind == "send":
-                kept = {k: row.body[k] for k in UNEDITABLE if k in row.body}
-                new_body = {k: v for k, v in body.items() if k not in UNEDITABLE} | kept
+                new_body = folded(row.body, body)
             elif row.edit_of == original_id:
                 new_body = body
             else:
@@ -220,15 +226,13 @@ class Outbox:
             .execution_options(synchronize_session=False)
         )
         if original.kind == "send" and original.status in (PENDING, DIGESTED):
-            kept = {k: original.body[k] for k in UNEDITABLE if k in original.body}
-            folded = {k: v for k, v in body.items() if k not in UNEDITABLE} | kept
             result = await self._session.execute(
                 update(OutboxMessage)
                 .where(
                     OutboxMessage.id == original_id,
                     OutboxMessage.status.in_([PENDING, DIGESTED]),
                 )
-                .values(body=folded)
+                .values(body=folded(original.body, body))
                 .execution_options(synchronize_session=False)
             )
             if result.rowcount == 1:  # the sender had not claimed it: it goes out as it is now
